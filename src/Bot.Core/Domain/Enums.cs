@@ -1,0 +1,53 @@
+namespace Bot.Core.Domain;
+
+/// <summary>Where a run is in its life. Terminal: Completed, Failed, Aborted.</summary>
+public enum RunStatus
+{
+    GeneratingCandidates,
+    Voting,
+    Executing,
+    WaitingOnSubRun,
+    Paused,
+    ExecutionInterrupted,
+    Completed,
+    Failed,
+    Aborted,
+}
+
+/// <summary>
+/// How a step's action is chosen. Vote: humans only (the judge's pick is recorded, hidden).
+/// Hybrid: humans vote, and at the deadline the judge breaks what the votes could not.
+/// Auto: the model judge picks at once, no vote.
+/// </summary>
+public enum RunMode { Vote, Hybrid, Auto }
+
+/// <summary>The three actions an agent can take.</summary>
+public enum CandidateKind { Bash, Delegate, Submit }
+
+/// <summary>Who proposed a candidate.</summary>
+public enum CandidateSource { Model, Contractor, Researcher }
+
+/// <summary>How a step's decision was reached.</summary>
+public enum DecisionMethod { Consensus, DeadlinePlurality, ModelJudge, ResearcherOverride }
+
+/// <summary>What the deadline does when consensus was not reached.</summary>
+public enum DeadlineFallback
+{
+    /// <summary>Plurality if any votes were cast, else the model judge, else extend (the default).</summary>
+    PluralityThenJudgeThenExtend,
+    /// <summary>Plurality if any votes, else extend the deadline.</summary>
+    PluralityThenExtend,
+    /// <summary>Always extend the deadline (humans must decide).</summary>
+    Extend,
+}
+
+/// <summary>How a tie among the leaders is broken when the policy must decide.</summary>
+public enum TieRule
+{
+    /// <summary>Ask the model judge to choose among the tied candidates; extend if it has no score.</summary>
+    ModelJudge,
+    /// <summary>The tied candidate proposed first wins.</summary>
+    EarliestCandidate,
+    /// <summary>Do not decide; extend the deadline.</summary>
+    Extend,
+}

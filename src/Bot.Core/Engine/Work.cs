@@ -1,0 +1,56 @@
+using Bot.Core.Domain;
+
+namespace Bot.Core.Engine;
+
+/// <summary>
+/// A side effect the engine asks for. Written to the work table in the same transaction as the
+/// state change, then performed by a worker with <see cref="IdempotencyKey"/> so a retry after a
+/// crash does not do it twice.
+/// </summary>
+public abstract record WorkItem(RunId RunId, int StepNumber)
+{
+    /// <summary>Stable key: the same request for the same step always has the same key.</summary>
+    public abstract string IdempotencyKey { get; }
+}
+
+/// <summary>Ask the model for the step's candidates.</summary>
+public sealed record GenerateCandidatesWork(RunId RunId, int StepNumber, int Count) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"generate:{RunId}:{StepNumber}";
+}
+
+/// <summary>Ask the model judge to score the step's candidates (again, after a new proposal).</summary>
+public sealed record JudgeCandidatesWork(RunId RunId, int StepNumber, int CandidateCount) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"judge:{RunId}:{StepNumber}:{CandidateCount}";
+}
+
+/// <summary>Post or re-render the step message in the run's thread.</summary>
+public sealed record RenderStepWork(RunId RunId, int StepNumber, long Revision) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"render:{RunId}:{StepNumber}:{Revision}";
+}
+
+/// <summary>Run the decided bash command in the sandbox.</summary>
+public sealed record ExecuteActionWork(RunId RunId, int StepNumber, int CandidateNumber, string Command) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"execute:{RunId}:{StepNumber}";
+}
+
+/// <summary>Start a child run for a delegated sub-task.</summary>
+public sealed record StartSubRunWork(RunId RunId, int StepNumber, string Task) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"subrun:{RunId}:{StepNumber}";
+}
+
+/// <summary>Tell the parent run that this child run ended.</summary>
+public sealed record NotifyParentWork(RunId RunId, int StepNumber, RunId ParentRunId) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"notify-parent:{RunId}";
+}
+
+/// <summary>Score the submitted answer and announce the end of the run.</summary>
+public sealed record FinishRunWork(RunId RunId, int StepNumber, RunStatus Outcome) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"finish:{RunId}";
+}
