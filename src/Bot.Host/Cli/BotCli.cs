@@ -1,0 +1,75 @@
+namespace Bot.Host.Cli;
+
+/// <summary>
+/// The command-line verbs. The default verb runs the bot; the others are operator tools that
+/// share the bot's configuration.
+/// </summary>
+public static class BotCli
+{
+    public const string Usage = """
+        Usage: Bot.Host [verb]
+
+          run            Run the bot (default).
+          migrate        Apply database migrations and exit.
+          check-config   Validate configuration and print what is missing.
+          help           Show this text.
+
+        Configuration comes from appsettings.json (found in the working directory or a parent),
+        then environment variables (Discord__Token, ConnectionStrings__Postgres, ...).
+        """;
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var verb = args.Length == 0 || args[0].StartsWith('-') && args[0] != "-h" && args[0] != "--help" ? "run" : args[0];
+        var rest = args.Length == 0 ? args : args[1..];
+        switch (verb)
+        {
+            case "run":
+                return await RunBotAsync(rest, cancellationToken);
+            case "migrate":
+                return await MigrateAsync(rest, cancellationToken);
+            case "check-config":
+                return CheckConfig(rest);
+            case "help" or "-h" or "--help":
+                Console.Out.WriteLine(Usage);
+                return 0;
+            default:
+                Console.Error.WriteLine($"Unknown verb '{verb}'.");
+                Console.Error.WriteLine(Usage);
+                return 64;
+        }
+    }
+
+    private static int CheckConfig(string[] args)
+    {
+        var configuration = BotConfiguration.Load(args);
+        var problems = ConfigCheck.Find(configuration);
+        ConfigCheck.Print(problems, Console.Out);
+        return problems.Any(p => p.IsFatal) ? 2 : 0;
+    }
+
+    private static async Task<int> MigrateAsync(string[] args, CancellationToken cancellationToken)
+    {
+        using var host = BotHostBuilder.Build(args, includeBot: false);
+        await BotHostBuilder.MigrateAsync(host, cancellationToken);
+        Console.Out.WriteLine("Migrations applied.");
+        return 0;
+    }
+
+    private static async Task<int> RunBotAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var configuration = BotConfiguration.Load(args);
+        var problems = ConfigCheck.Find(configuration);
+        if (problems.Any(p => p.IsFatal))
+        {
+            Console.Error.WriteLine("The bot cannot start until its configuration is complete:");
+            ConfigCheck.Print(problems, Console.Error);
+            return 2;
+        }
+
+        using var host = BotHostBuilder.Build(args, includeBot: true);
+        await BotHostBuilder.MigrateAsync(host, cancellationToken);
+        await host.RunAsync(cancellationToken);
+        return 0;
+    }
+}
