@@ -33,6 +33,23 @@ public class LifecycleTests
     }
 
     [Fact]
+    public void A_vote_cast_after_the_deadline_but_before_the_deadline_job_applies_the_deadline_rule()
+    {
+        var outcome = Voting(Settings(quorum: 3)).Apply(new CastVote(Alice, 1, 2), AfterDeadline);
+        Assert.Equal(DecisionMethod.DeadlinePlurality, outcome.State.Step!.Decision!.Method);
+        Assert.Equal(2, outcome.State.Step.Decision.CandidateNumber);
+    }
+
+    [Fact]
+    public void A_verdict_scoring_fewer_candidates_than_the_stored_one_is_stale()
+    {
+        var full = new JudgeVerdict([new JudgeScore(1, 5, "r"), new JudgeScore(2, 6, "r"), new JudgeScore(3, 1, "r")], "judge");
+        var state = Voting().Then(new JudgeScored(ModelActor, 1, full));
+        var result = state.Try(new JudgeScored(ModelActor, 1, Verdict(1)));
+        Assert.Equal(EngineErrors.StaleVerdictCode, result.Code());
+    }
+
+    [Fact]
     public void A_deadline_command_that_arrives_early_or_without_a_deadline_is_refused()
     {
         Assert.Equal(EngineErrors.DeadlineNotReachedCode, Voting().Try(new DeadlinePassed(ActorId.System, 1), T0.AddMinutes(29)).Code());
