@@ -36,7 +36,7 @@ public sealed class SchedulerOptions
     public string? InstanceId { get; set; }
 
     /// <summary>The parsed <see cref="TimeZone"/>; valid after start-up validation.</summary>
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public TimeZoneInfo GetZone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }
 
 /// <summary>
@@ -65,7 +65,8 @@ public sealed class SchedulerOptionsValidator : IValidateOptions<SchedulerOption
             {
                 TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
             }
-            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+            // An id that looks like a path (Mars/Olympus) fails with an I/O error on Linux, not TimeZoneNotFound.
+            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or IOException or ArgumentException or UnauthorizedAccessException)
             {
                 failures.Add($"{SchedulerOptions.SectionName}:{nameof(SchedulerOptions.TimeZone)} '{options.TimeZone}' is not a known time zone id.");
             }

@@ -97,6 +97,6 @@ public static class SchedulingServiceCollectionExtensions
         // per missed slot; that single digest starts where the last posted one ended (DigestLog),
         // so the downtime is still reported. DoNothing would skip it until the next slot.
         q.AddTrigger(t => t.WithIdentity(DigestTrigger).ForJob(DigestJob.Key)
-            .WithCronSchedule(settings.DigestCron, c => c.InTimeZone(settings.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            .WithCronSchedule(settings.DigestCron, c => c.InTimeZone(settings.GetZone()).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class DigestService(
         var d = discordOptions.Value;
         string? linkPrefix = d.GuildId == 0 ? null : $"{d.WebBaseUrl.TrimEnd('/')}/channels/{d.GuildId.ToString(CultureInfo.InvariantCulture)}";
         var data = await queries.LoadAsync(period, TimeSpan.FromMinutes(o.ReminderAfterMinutes), linkPrefix, cancellationToken);
-        return DigestCalculator.Compute(data, o.Zone);
+        return DigestCalculator.Compute(data, o.GetZone());
     }
 
     /// <summary>Posts the digest of <paramref name="period"/> now (on demand; not recorded in the digest log).</summary>
@@ -47,7 +47,7 @@ public sealed partial class DigestService(
         if (channel == 0) return NoTeamChannel;
 
         var report = await ComputeAsync(period, cancellationToken);
-        var zone = options.Value.Zone;
+        var zone = options.Value.GetZone();
         string content = DigestFormatter.Format(report, zone);
         // An empty period is one line: no chart of zeros.
         var chart = report.IsEmpty ? null : new MessageFile(DigestChart.FileName, "image/png", DigestChart.RenderPng(report));
@@ -59,13 +59,16 @@ public sealed partial class DigestService(
     }
 
     /// <summary>
-    /// The scheduled digest for the slot at <paramref name="scheduledAt"/>: covers everything since
-    /// the last scheduled digest (so a catch-up after downtime covers the downtime), and posts
-    /// nothing when a digest already covers the slot (a double fire).
+    /// The scheduled digest for the latest cron slot at or before <paramref name="firedAt"/>: covers
+    /// everything since the last scheduled digest (so a catch-up after downtime covers the downtime),
+    /// and posts nothing when a digest already covers that slot (a double fire).
     /// </summary>
     /// <returns>The posted digest, or null when the slot was already covered.</returns>
-    public async Task<PostedDigest?> PostScheduledAsync(DateTimeOffset scheduledAt, string node, CancellationToken cancellationToken = default)
+    public async Task<PostedDigest?> PostScheduledAsync(DateTimeOffset firedAt, string node, CancellationToken cancellationToken = default)
     {
+        // Periods end on cron slots, whichever node fires and however late (a misfire catch-up
+        // fires "now"), so every firing for one slot claims the same period end.
+        var scheduledAt = LastSlotAtOrBefore(firedAt);
         if (discordOptions.Value.TeamChannelId == 0)
         {
             LogNoChannel(logger);
@@ -96,11 +99,20 @@ public sealed partial class DigestService(
         return result.Value;
     }
 
+    private DateTimeOffset LastSlotAtOrBefore(DateTimeOffset t)
+    {
+        var o = options.Value;
+        var cron = CronExpression.Parse(o.DigestCron).WithTimeZone(o.GetZone());
+        // Cron slots are whole seconds; a firing a few milliseconds late still belongs to its slot.
+        t = new DateTimeOffset(t.UtcTicks - t.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return cron.IsSatisfiedBy(t) ? t : cron.GetPreviousValidTimeBefore(t) ?? t;
+    }
+
     /// <summary>The first digest covers one cron interval before its slot.</summary>
     private TimeSpan DefaultLength(DateTimeOffset scheduledAt)
     {
         var o = options.Value;
-        var cron = CronExpression.Parse(o.DigestCron).WithTimeZone(o.Zone);
+        var cron = CronExpression.Parse(o.DigestCron).WithTimeZone(o.GetZone());
         var next = cron.GetNextValidTimeAfter(scheduledAt);
         return next is { } n && n > scheduledAt ? n - scheduledAt : TimeSpan.FromDays(1);
     }

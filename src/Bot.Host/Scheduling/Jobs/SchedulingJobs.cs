@@ -27,10 +27,10 @@ public sealed class ReminderSweepJob(ReminderSweeper sweeper) : IJob
 
 /// <summary>Posts the scheduled team digest for the slot this firing stands for.</summary>
 [DisallowConcurrentExecution]
-public sealed class DigestJob(DigestService digests, TimeProvider time) : IJob
+public sealed class DigestJob(DigestService digests) : IJob
 {
     public static readonly JobKey Key = new("digest", SchedulingServiceCollectionExtensions.Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await digests.PostScheduledAsync(context.ScheduledFireTimeUtc ?? time.GetUtcNow(), context.Scheduler.SchedulerInstanceId, cancellationToken);
+        await digests.PostScheduledAsync(context.FireTimeUtc, context.Scheduler.SchedulerInstanceId, cancellationToken);
 }
