@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bot.Discord;
+
+/// <summary>Settings for the Discord client; section <c>Discord</c> (env: <c>Discord__Token</c> etc.).</summary>
+public sealed class DiscordOptions
+{
+    public const string SectionName = "Discord";
+
+    /// <summary>The bot token (without the "Bot " prefix). Required to run; never logged.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Token { get; set; } = string.Empty;
+
+    [Required, Url]
+    public string ApiBaseUrl { get; set; } = "https://discord.com/api/v10";
+
+    /// <summary>Overrides the URL from <c>GET /gateway/bot</c>.</summary>
+    public string? GatewayUrl { get; set; }
+
+    /// <summary>Gateway intents; 513 = GUILDS | GUILD_MESSAGES.</summary>
+    [Range(0, int.MaxValue)]
+    public int Intents { get; set; } = 513;
+
+    /// <summary>Read from <c>GET /applications/@me</c> when absent.</summary>
+    public ulong? ApplicationId { get; set; }
+
+    /// <summary>Used in the required <c>User-Agent: DiscordBot (url, version)</c>.</summary>
+    public string UserAgentUrl { get; set; } = "https://github.com/example/hitl-bot";
+
+    public string UserAgentVersion { get; set; } = "1.0";
+
+    /// <summary>Discord's global cap is 50/s; interaction callbacks and interaction webhooks are exempt.</summary>
+    [Range(1, 10_000)]
+    public int GlobalRequestsPerSecond { get; set; } = 50;
+
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Wait used when a bucket is exhausted but its reset time is not yet known.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan UnknownResetWait { get; set; } = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>Invalid requests (401/403/429) per 10 minutes that trigger a warning; Discord bans at 10,000.</summary>
+    [Range(1, 10_000)]
+    public int InvalidRequestWarningThreshold { get; set; } = 8_000;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Minimum gap between two Identify calls, so a failure loop never burns the daily 1,000.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan IdentifyMinInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Sent events per 60 s. Discord closes at 120; 3 are left for heartbeats.</summary>
+    [Range(1, 120)]
+    public int GatewaySendBudget { get; set; } = 117;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan GatewaySendWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    [Range(1, 100_000)]
+    public int DispatchQueueCapacity { get; set; } = 1_000;
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    [Range(1, 256)]
+    public int MaxConcurrentHandlers { get; set; } = 8;
+
+    /// <summary>Whether the gateway connects at host start (off for REST-only tools).</summary>
+    public bool ConnectGateway { get; set; } = true;
+}
