@@ -27,7 +27,9 @@ public sealed partial class DeadlineSweeper(
         foreach (var step in expired)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = await commands.SendAsync(step.RunId, new DeadlinePassed(Actor, step.StepNumber), cancellationToken);
+            // Keyed by the deadline itself: an extended deadline is a new command, a retry of this one is not.
+            string key = $"deadline:{step.RunId}:{step.StepNumber}:{step.Deadline.ToUnixTimeMilliseconds()}";
+            var result = await commands.SendAsync(step.RunId, new DeadlinePassed(Actor, step.StepNumber), key, cancellationToken);
             if (result.IsSuccess)
             {
                 accepted++;

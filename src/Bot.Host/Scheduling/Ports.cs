@@ -11,7 +11,8 @@ namespace Bot.Host.Scheduling;
 /// </summary>
 public interface IRunCommandGateway
 {
-    Task<Result> SendAsync(RunId runId, RunCommand command, CancellationToken cancellationToken = default);
+    /// <param name="idempotencyKey">Makes a repeated send of the same command a no-op (stored like an interaction id).</param>
+    Task<Result> SendAsync(RunId runId, RunCommand command, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A file attached to a message.</summary>
