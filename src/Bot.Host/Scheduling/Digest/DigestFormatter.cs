@@ -60,8 +60,8 @@ public static class DigestFormatter
             sb.Append("**Contractors** (votes · participation · agreement with decisions)\n");
             foreach (var c in r.Contractors.Take(rows))
             {
-                string agreement = c.Agreement is { } a ? a.ToString("P0", Inv) : "n/a";
-                sb.Append(Inv, $"• {Who(c.Voter)} {c.Votes} · {c.Participation.ToString("P0", Inv)} · {agreement}\n");
+                string agreement = c.Agreement is { } a ? Percent(a) : "n/a";
+                sb.Append(Inv, $"• {Who(c.Voter)} {c.Votes} · {Percent(c.Participation)} · {agreement}\n");
             }
             if (r.Contractors.Count > rows) sb.Append(Inv, $"… and {r.Contractors.Count - rows} more\n");
         }
@@ -116,6 +116,8 @@ public static class DigestFormatter
         if (d.TotalMinutes >= 1) return $"{(int)d.TotalMinutes}m {d.Seconds}s";
         return $"{Math.Max(0, (int)d.TotalSeconds)}s";
     }
+
+    private static string Percent(double share) => $"{Math.Round(share * 100, MidpointRounding.AwayFromZero).ToString("0", Inv)}%";
 
     private static string Clip(string s, int max)
     {
