@@ -1,4 +1,5 @@
 using Bot.Data;
+using Bot.Discord;
 using Bot.Host.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed class SchedulerNode : IAsyncDisposable
     public static async Task<SchedulerNode> CreateAsync(
         BotDatabase database,
         TimeProvider time,
-        IScheduledMessageSender sender,
+        IScheduledMessageSender? sender,
         IDictionary<string, string?> settings,
         IRunCommandGateway? commands = null)
     {
@@ -35,7 +36,9 @@ public sealed class SchedulerNode : IAsyncDisposable
         services.AddLogging();
         services.AddSingleton(database);
         services.AddSingleton(time);
-        services.AddSingleton(sender);
+        // Without a recorder the bot's own REST client posts (to the fake Discord in settings).
+        if (sender is not null) services.AddSingleton(sender);
+        else services.AddDiscordClient(configuration);
         // Without a stand-in the real command processor is used, as in production.
         if (commands is not null) services.AddSingleton(commands);
         services.AddBotScheduling(configuration);
