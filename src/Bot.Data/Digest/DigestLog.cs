@@ -1,0 +1,60 @@
+using Bot.Core.Reporting;
+using Dapper;
+
+namespace Bot.Data.Digest;
+
+/// <summary>
+/// The scheduled digests already posted (<c>digests</c> table). A digest is claimed before it is
+/// posted; the claim fails when a digest already covers the slot, which is what makes a double fire
+/// (two nodes, or a retry) post once, and lets a catch-up digest start where the last one ended.
+/// </summary>
+public sealed class DigestLog(BotDatabase database)
+{
+    // Serializes claims across nodes; the number is arbitrary but fixed.
+    private const long ClaimLockKey = 0x6469676573740001;
+
+    /// <summary>
+    /// Claims the period ending at <paramref name="end"/>, starting where the last digest ended (or
+    /// <paramref name="defaultLength"/> before <paramref name="end"/> for the first one).
+    /// Null when a digest already ends at or after <paramref name="end"/>.
+    /// </summary>
+    public async Task<DigestPeriod?> TryClaimAsync(DateTimeOffset end, TimeSpan defaultLength, string claimedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = ClaimLockKey }, transaction, cancellationToken: cancellationToken));
+        var last = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition("SELECT max(period_end) FROM digests", transaction: transaction, cancellationToken: cancellationToken));
+        var lastEnd = SqlMapping.Utc(last);
+        // Microsecond precision is what the column keeps; compare at that precision.
+        var endUs = Truncate(end);
+        if (lastEnd is { } l && l >= endUs) return null;
+        var start = lastEnd ?? Truncate(end - defaultLength);
+        const string insert = """
+            INSERT INTO digests (period_start, period_end, claimed_by, claimed_at)
+            VALUES (@start, @end, @claimedBy, @now)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(insert,
+            new { start = SqlMapping.Param(start), end = SqlMapping.Param(endUs), claimedBy, now = SqlMapping.Param(now) }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new DigestPeriod(start, endUs);
+    }
+
+    public async Task MarkPostedAsync(DateTimeOffset end, ulong messageId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        const string sql = "UPDATE digests SET message_id = @messageId, posted_at = @now WHERE period_end = @end";
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { end = SqlMapping.Param(end), messageId = messageId.ToString(System.Globalization.CultureInfo.InvariantCulture), now = SqlMapping.Param(now) },
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Drops a claim whose post failed, so the next fire covers the period again.</summary>
+    public async Task ReleaseAsync(DateTimeOffset end, CancellationToken cancellationToken = default)
+    {
+        const string sql = "DELETE FROM digests WHERE period_end = @end AND posted_at IS NULL";
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { end = SqlMapping.Param(end) }, cancellationToken: cancellationToken));
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
+}

@@ -1,0 +1,42 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Results;
+using Bot.Data.Stores;
+using Bot.Discord.Api;
+using Bot.Discord.Rest;
+
+namespace Bot.Host.Scheduling;
+
+/// <summary>Scheduled commands go through the same processor as clicks: one transaction under the run's row lock.</summary>
+public sealed class CommandProcessorGateway(RunCommandProcessor processor) : IRunCommandGateway
+{
+    public async Task<Result> SendAsync(RunId runId, RunCommand command, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var result = await processor.HandleAsync(runId, command, idempotencyKey, cancellationToken);
+        return result.IsSuccess ? Result.Ok() : Result.Fail(result.Error!);
+    }
+}
+
+/// <summary>Posts scheduled messages with the bot's REST client (multipart when a file is attached).</summary>
+public sealed class DiscordScheduledMessageSender(DiscordMessagesApi messages) : IScheduledMessageSender
+{
+    public async Task<Result<ulong>> SendAsync(ulong channelId, ScheduledMessage message, CancellationToken cancellationToken = default)
+    {
+        var create = new MessageCreate
+        {
+            Content = message.Content,
+            // Nothing is parsed from the text; only the listed roles may be pinged.
+            AllowedMentions = message.MentionRoleIds.Count == 0
+                ? AllowedMentions.None
+                : new AllowedMentions([], Roles: message.MentionRoleIds),
+            Nonce = message.Nonce,
+            EnforceNonce = true,
+            Attachments = message.Attachment is { } a ? [new AttachmentReference(0, a.FileName)] : null,
+        };
+        IReadOnlyList<FileUpload>? files = message.Attachment is { } file
+            ? [new FileUpload(file.FileName, file.Content, file.ContentType)]
+            : null;
+        var sent = await messages.CreateMessageAsync(channelId, create, files, cancellationToken);
+        return sent.IsSuccess ? Result<ulong>.Ok(sent.Value.Id) : Result<ulong>.Fail(sent.Error!);
+    }
+}

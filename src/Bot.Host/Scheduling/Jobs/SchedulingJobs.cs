@@ -1,0 +1,36 @@
+using Bot.Host.Scheduling.Digest;
+using Quartz;
+
+namespace Bot.Host.Scheduling.Jobs;
+
+// Jobs are thin: one call into a service, which holds the logic and is tested directly.
+
+/// <summary>Closes expired votes. Not concurrent: two overlapping sweeps would only race each other.</summary>
+[DisallowConcurrentExecution]
+public sealed class DeadlineSweepJob(DeadlineSweeper sweeper) : IJob
+{
+    public static readonly JobKey Key = new("deadline-sweep", SchedulingServiceCollectionExtensions.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await sweeper.SweepAsync(cancellationToken);
+}
+
+/// <summary>Pings contractors about steps waiting too long.</summary>
+[DisallowConcurrentExecution]
+public sealed class ReminderSweepJob(ReminderSweeper sweeper) : IJob
+{
+    public static readonly JobKey Key = new("reminder-sweep", SchedulingServiceCollectionExtensions.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await sweeper.SweepAsync(cancellationToken);
+}
+
+/// <summary>Posts the scheduled team digest for the slot this firing stands for.</summary>
+[DisallowConcurrentExecution]
+public sealed class DigestJob(DigestService digests) : IJob
+{
+    public static readonly JobKey Key = new("digest", SchedulingServiceCollectionExtensions.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await digests.PostScheduledAsync(context.FireTimeUtc, context.Scheduler.SchedulerInstanceId, cancellationToken);
+}
