@@ -14,6 +14,17 @@ public enum RunStatus
     Aborted,
 }
 
+public static class RunStatusExtensions
+{
+    /// <summary>Completed, Failed and Aborted: the run accepts no more commands.</summary>
+    public static bool IsTerminal(this RunStatus status) =>
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Aborted;
+
+    /// <summary>Not terminal and not paused: the run can make progress.</summary>
+    public static bool IsActive(this RunStatus status) =>
+        !status.IsTerminal() && status != RunStatus.Paused;
+}
+
 /// <summary>
 /// How a step's action is chosen. Vote: humans only (the judge's pick is recorded, hidden).
 /// Hybrid: humans vote, and at the deadline the judge breaks what the votes could not.

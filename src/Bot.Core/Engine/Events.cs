@@ -15,3 +15,12 @@ public sealed record StepDecided(int StepNumber, Decision Decision) : RunEvent;
 public sealed record ObservationRecorded(int StepNumber, Observation Observation) : RunEvent;
 public sealed record GenerationFailedRecorded(int StepNumber, string Reason) : RunEvent;
 public sealed record RunFinished(RunStatus Outcome, string? Answer) : RunEvent;
+public sealed record RunStarted(RunSettings Settings, RunId? ParentRunId) : RunEvent;
+/// <summary>A proposal identical to an existing candidate (same kind, same trimmed text); kept for analysis.</summary>
+public sealed record CandidateMerged(int StepNumber, int CandidateNumber, ActorId ProposedBy, CandidateSource Source) : RunEvent;
+/// <summary>The deadline was suspended (the run was paused while voting); resuming sets a fresh one.</summary>
+public sealed record DeadlineCleared(int StepNumber) : RunEvent;
+public sealed record GenerationRetried(int StepNumber, int Attempt) : RunEvent;
+public sealed record ExecutionRestarted(int StepNumber, int Attempt) : RunEvent;
+public sealed record StepLimitReached(int MaxSteps) : RunEvent;
+public sealed record RunAborted(string? Reason) : RunEvent;

@@ -13,10 +13,13 @@ public abstract record WorkItem(RunId RunId, int StepNumber)
     public abstract string IdempotencyKey { get; }
 }
 
-/// <summary>Ask the model for the step's candidates.</summary>
-public sealed record GenerateCandidatesWork(RunId RunId, int StepNumber, int Count) : WorkItem(RunId, StepNumber)
+/// <summary>Ask the model for the step's candidates. <paramref name="Attempt"/> grows with each RetryGeneration.</summary>
+public sealed record GenerateCandidatesWork(RunId RunId, int StepNumber, int Count, int Attempt = 1) : WorkItem(RunId, StepNumber)
 {
-    public override string IdempotencyKey => $"generate:{RunId}:{StepNumber}";
+    // Attempt 1 keeps the original key shape so keys stored before retries existed still match.
+    public override string IdempotencyKey => Attempt == 1
+        ? $"generate:{RunId}:{StepNumber}"
+        : $"generate:{RunId}:{StepNumber}:a{Attempt}";
 }
 
 /// <summary>Ask the model judge to score the step's candidates (again, after a new proposal).</summary>
@@ -31,10 +34,15 @@ public sealed record RenderStepWork(RunId RunId, int StepNumber, long Revision) 
     public override string IdempotencyKey => $"render:{RunId}:{StepNumber}:{Revision}";
 }
 
-/// <summary>Run the decided bash command in the sandbox.</summary>
-public sealed record ExecuteActionWork(RunId RunId, int StepNumber, int CandidateNumber, string Command) : WorkItem(RunId, StepNumber)
+/// <summary>
+/// Run the decided bash command in the sandbox. A re-run after an interruption is a new attempt
+/// with a new key: the researcher asked for it explicitly.
+/// </summary>
+public sealed record ExecuteActionWork(RunId RunId, int StepNumber, int CandidateNumber, string Command, int Attempt = 1) : WorkItem(RunId, StepNumber)
 {
-    public override string IdempotencyKey => $"execute:{RunId}:{StepNumber}";
+    public override string IdempotencyKey => Attempt == 1
+        ? $"execute:{RunId}:{StepNumber}"
+        : $"execute:{RunId}:{StepNumber}:a{Attempt}";
 }
 
 /// <summary>Start a child run for a delegated sub-task.</summary>

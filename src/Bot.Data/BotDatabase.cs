@@ -1,0 +1,101 @@
+using Bot.Data.Migrations;
+using Bot.Data.Postgres;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Bot.Data;
+
+/// <summary>
+/// Owns the one <see cref="NpgsqlDataSource"/> of the process, and the private PostgreSQL cluster
+/// when no connection string is configured. Started once (by <see cref="DatabaseHostedService"/> or
+/// a CLI verb) before anything touches the database; stores read <see cref="DataSource"/> per call.
+/// </summary>
+public sealed class BotDatabase : IAsyncDisposable
+{
+    private readonly string? _connectionString;
+    private readonly DatabaseOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private NpgsqlDataSource? _dataSource;
+    private LocalPostgres? _local;
+
+    public BotDatabase(IOptions<DatabaseOptions> options, string? connectionString, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options.Value;
+        _connectionString = string.IsNullOrWhiteSpace(connectionString) ? null : connectionString;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>Wraps an already configured data source (tests, tools).</summary>
+    public BotDatabase(NpgsqlDataSource dataSource)
+    {
+        _options = new DatabaseOptions();
+        _loggerFactory = NullLoggerFactory.Instance;
+        _dataSource = dataSource;
+    }
+
+    public NpgsqlDataSource DataSource =>
+        _dataSource ?? throw new InvalidOperationException("The database has not been started; BotDatabase.StartAsync runs at host start-up.");
+
+    public bool IsStarted => _dataSource is not null;
+
+    /// <summary>Connects (starting the private cluster if needed) and applies migrations when configured to.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_dataSource is not null) return;
+            var connectionString = _connectionString ?? await StartLocalAsync(cancellationToken);
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            if (!builder.ConnectionStringBuilder.ContainsKey("Maximum Pool Size"))
+                builder.ConnectionStringBuilder.MaxPoolSize = _options.MaxPoolSize;
+            builder.UseLoggerFactory(_loggerFactory);
+            _dataSource = builder.Build();
+            if (_options.MigrateOnStart)
+                await new Migrator(_dataSource, _loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    private async Task<string> StartLocalAsync(CancellationToken cancellationToken)
+    {
+        var logger = _loggerFactory.CreateLogger<LocalPostgres>();
+        logger.LogInformation("ConnectionStrings:Postgres is empty; starting a private PostgreSQL cluster in {DataDirectory}", _options.DataDirectory);
+        _local = await LocalPostgres.StartAsync(new LocalPostgresSettings(_options.DataDirectory, _options.BinDirectory), logger, cancellationToken);
+        await using (var admin = NpgsqlDataSource.Create(_local.ConnectionString))
+            await EnsureDatabaseAsync(admin, _options.DatabaseName, cancellationToken);
+        return _local.ConnectionStringFor(_options.DatabaseName);
+    }
+
+    /// <summary>Creates the database if it does not exist yet (CREATE DATABASE cannot run in a transaction or take IF NOT EXISTS).</summary>
+    public static async Task EnsureDatabaseAsync(NpgsqlDataSource admin, string name, CancellationToken cancellationToken = default)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z_][a-z0-9_]{0,62}$"))
+            throw new ArgumentException($"Database name '{name}' must be lower-case letters, digits and underscores.", nameof(name));
+        await using var connection = await admin.OpenConnectionAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection) { Parameters = { new() { Value = name } } };
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not null) return;
+        try
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another process created it first.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null) await _dataSource.DisposeAsync();
+        if (_local is not null) await _local.DisposeAsync();
+        _startLock.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bot.Data;
+
+/// <summary>
+/// Where the data lives. When <c>ConnectionStrings:Postgres</c> is empty the bot starts a private
+/// PostgreSQL cluster from the system's binaries in <see cref="DataDirectory"/>.
+/// </summary>
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+    public const string ConnectionStringName = "Postgres";
+
+    /// <summary>Folder of the private cluster (relative paths are resolved against the working directory).</summary>
+    [Required]
+    public string DataDirectory { get; set; } = ".data/postgres";
+
+    /// <summary>Folder of initdb/pg_ctl; empty = search PATH and /usr/lib/postgresql/*/bin.</summary>
+    public string? BinDirectory { get; set; }
+
+    /// <summary>Database created and used inside the private cluster.</summary>
+    [Required, RegularExpression("^[a-z_][a-z0-9_]{0,62}$")]
+    public string DatabaseName { get; set; } = "bot";
+
+    /// <summary>Apply pending migrations when the host starts.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    [Range(1, 500)]
+    public int MaxPoolSize { get; set; } = 50;
+}
