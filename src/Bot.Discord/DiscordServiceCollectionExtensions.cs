@@ -1,0 +1,47 @@
+using Bot.Discord.Gateway;
+using Bot.Discord.Rest;
+using Bot.Discord.Rest.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Bot.Discord;
+
+public static class DiscordServiceCollectionExtensions
+{
+    public const string HttpClientName = "Discord";
+
+    /// <summary>
+    /// Registers the REST client areas, the rate limiter, the gateway client (hosted) and the
+    /// dispatcher that runs every registered <see cref="IGatewayEventHandler"/>.
+    /// </summary>
+    public static IServiceCollection AddDiscordClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DiscordOptions>()
+            .Bind(configuration.GetSection(DiscordOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGatewaySocketFactory, ClientWebSocketFactory>();
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+
+        services.AddSingleton<DiscordRateLimiter>();
+        // One DiscordHttp for the process: its 401 stop flag and the limiter must be shared.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DiscordHttp>(
+            sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName)));
+        services.AddSingleton<DiscordMessagesApi>();
+        services.AddSingleton<DiscordThreadsApi>();
+        services.AddSingleton<DiscordInteractionsApi>();
+        services.AddSingleton<DiscordCommandsApi>();
+        services.AddSingleton<DiscordApplicationApi>();
+
+        services.AddSingleton<DiscordGatewayClient>();
+        services.AddHostedService(sp => new GatewayHostedService(
+            sp.GetRequiredService<DiscordGatewayClient>(), sp.GetRequiredService<IOptions<DiscordOptions>>()));
+        services.AddHostedService<GatewayEventDispatcher>();
+        return services;
+    }
+}
