@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+
+namespace Bot.Data.Json;
+
+/// <summary>JSON used for jsonb columns: snake_case names, enums as snake_case strings, typed ids as plain values.</summary>
+public static class DataJson
+{
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static string Serialize(object value, Type type) => JsonSerializer.Serialize(value, type, Options);
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"null {typeof(T).Name}");
+    public static object Deserialize(string json, Type type) => JsonSerializer.Deserialize(json, type, Options) ?? throw new JsonException($"null {type.Name}");
+
+    /// <summary>snake_case spelling of an enum value, as stored in text columns (RunStatus.WaitingOnSubRun = waiting_on_sub_run).</summary>
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    public static TEnum Parse<TEnum>(string text) where TEnum : struct, Enum =>
+        Enum.Parse<TEnum>(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        options.Converters.Add(new ActorIdConverter());
+        options.Converters.Add(new RunIdConverter());
+        options.Converters.Add(new StepIdConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    private sealed class ActorIdConverter : JsonConverter<ActorId>
+    {
+        public override ActorId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetString()!);
+        public override void Write(Utf8JsonWriter writer, ActorId value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
+    }
+
+    private sealed class RunIdConverter : JsonConverter<RunId>
+    {
+        public override RunId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetInt64());
+        public override void Write(Utf8JsonWriter writer, RunId value, JsonSerializerOptions options) => writer.WriteNumberValue(value.Value);
+    }
+
+    private sealed class StepIdConverter : JsonConverter<StepId>
+    {
+        public override StepId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetInt64());
+        public override void Write(Utf8JsonWriter writer, StepId value, JsonSerializerOptions options) => writer.WriteNumberValue(value.Value);
+    }
+}
+
+/// <summary>
+/// Work kinds as stored in <c>work_items.kind</c>: the record's name without the "Work" suffix
+/// (ExecuteActionWork = "ExecuteAction"). Other projects may register their own WorkItem types.
+/// </summary>
+public static class WorkKinds
+{
+    private static readonly Dictionary<string, Type> ByKind = new(StringComparer.Ordinal);
+    private static readonly Lock Gate = new();
+
+    public const string ExecuteAction = "ExecuteAction";
+
+    static WorkKinds()
+    {
+        foreach (var t in new[] { typeof(GenerateCandidatesWork), typeof(JudgeCandidatesWork), typeof(RenderStepWork), typeof(ExecuteActionWork),
+                     typeof(StartSubRunWork), typeof(NotifyParentWork), typeof(FinishRunWork) })
+            Register(t);
+    }
+
+    public static string Of(Type workType) =>
+        workType.Name.EndsWith("Work", StringComparison.Ordinal) ? workType.Name[..^4] : workType.Name;
+
+    public static string Of<TWork>() where TWork : WorkItem => Of(typeof(TWork));
+
+    public static void Register(Type workType)
+    {
+        if (!typeof(WorkItem).IsAssignableFrom(workType) || workType.IsAbstract)
+            throw new ArgumentException($"{workType.Name} is not a concrete WorkItem", nameof(workType));
+        lock (Gate) ByKind[Of(workType)] = workType;
+    }
+
+    public static Type? TypeOf(string kind)
+    {
+        lock (Gate) return ByKind.GetValueOrDefault(kind);
+    }
+
+    public static WorkItem Deserialize(string kind, string payload) =>
+        (WorkItem)DataJson.Deserialize(payload, TypeOf(kind) ?? throw new InvalidOperationException($"Unknown work kind '{kind}'"));
+}

@@ -1,0 +1,220 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Results;
+using Bot.Data.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Bot.Data.Stores;
+
+/// <summary>One command for one run; <see cref="InteractionId"/> (a Discord interaction id, or any caller key) makes it idempotent.</summary>
+public sealed record RunCommandRequest(RunId RunId, RunCommand Command, string? InteractionId = null);
+
+/// <summary>
+/// What a handled command did, after it was committed. <see cref="Duplicate"/>: the interaction id was
+/// seen before, nothing was changed, and <see cref="State"/> is the run as it is now.
+/// </summary>
+public sealed record CommandResult(RunState State, IReadOnlyList<RunEvent> Events, IReadOnlyList<WorkItem> Work, long Version, bool Duplicate = false);
+
+/// <summary>How to create a run.</summary>
+public sealed record StartRunRequest(
+    string TaskName,
+    string TaskText,
+    string Model,
+    RunSettings Settings,
+    ActorId CreatedBy,
+    RunId? ParentRunId = null,
+    StepId? ForkedFromStep = null,
+    string? InteractionId = null);
+
+/// <summary>
+/// Handles engine commands durably: in one transaction it locks the run row, loads the state,
+/// calls <see cref="RunEngine.Decide"/>, and writes the new state, the audit events and the work
+/// the outcome asks for. A refused command writes nothing. Several commands can share one
+/// transaction (<see cref="HandleManyAsync"/>); each result is returned only after the commit.
+/// </summary>
+public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvider timeProvider, ILogger<RunCommandProcessor>? logger = null)
+{
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    public async Task<Result<CommandResult>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default) =>
+        (await HandleManyAsync([new RunCommandRequest(runId, command, interactionId)], cancellationToken))[0];
+
+    /// <summary>Handles the requests in order (per run) in one transaction; results are in request order.</summary>
+    public async Task<IReadOnlyList<Result<CommandResult>>> HandleManyAsync(IReadOnlyList<RunCommandRequest> requests, CancellationToken cancellationToken = default)
+    {
+        if (requests.Count == 0) return [];
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+                await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+                var results = await HandleInTransactionAsync(connection, tx, requests, cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                return results;
+            }
+            catch (PostgresException ex) when (attempt < 3 && IsRetryable(ex))
+            {
+                // A concurrent duplicate interaction id or a deadlock: the retry sees the winner's rows.
+                LogRetry(_logger, ex.SqlState, attempt);
+            }
+            catch (NpgsqlException ex) when (ex.IsTransient)
+            {
+                return requests.Select(_ => Result<CommandResult>.Fail(DataErrors.DatabaseUnavailable(ex))).ToList();
+            }
+        }
+    }
+
+    private static bool IsRetryable(PostgresException ex) =>
+        ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+        || (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "interactions_seen_pkey");
+
+    /// <summary>The work of <see cref="HandleManyAsync"/> inside a caller's transaction (recovery uses it to pair a status change with a command).</summary>
+    internal async Task<IReadOnlyList<Result<CommandResult>>> HandleInTransactionAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<RunCommandRequest> requests, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var runIds = requests.Select(r => r.RunId.Value).Distinct().Order().ToList();
+        var interactionIds = requests.Where(r => r.InteractionId is not null).Select(r => r.InteractionId!).Distinct().ToList();
+        var (runs, seen) = await RunStateLoader.LoadAsync(connection, tx, runIds, interactionIds, cancellationToken);
+
+        var results = new Result<CommandResult>[requests.Count];
+        var batch = new SqlBatch();
+        var seenNow = new HashSet<string>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            if (!runs.TryGetValue(request.RunId, out var loaded))
+            {
+                results[i] = DataErrors.UnknownRun(request.RunId);
+                continue;
+            }
+            if (request.InteractionId is { } iid && (seen.ContainsKey(iid) || seenNow.Contains(iid)))
+            {
+                LogDuplicate(_logger, iid, request.RunId);
+                results[i] = new CommandResult(loaded.State, [], [], loaded.Version, Duplicate: true);
+                continue;
+            }
+
+            var decided = RunEngine.Decide(loaded.State, request.Command, now);
+            if (decided.Error is { } error)
+            {
+                results[i] = error;
+                continue;
+            }
+
+            var outcome = decided.Value;
+            var version = loaded.Version + 1;
+            var lastSeq = RunStateWriter.Write(batch, loaded.State, request.Command, outcome, loaded.LastEventSeq, version, request.InteractionId, now);
+            runs[request.RunId] = new LoadedRun(outcome.State, version, lastSeq);
+            if (request.InteractionId is not null) seenNow.Add(request.InteractionId);
+            results[i] = new CommandResult(outcome.State, outcome.Events, outcome.Work, version);
+        }
+
+        if (!batch.IsEmpty)
+            await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
+        return results;
+    }
+
+    /// <summary>Creates a run and its first step through <see cref="RunEngine.Start"/>.</summary>
+    public async Task<Result<CommandResult>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(request.TaskName) || request.TaskName.Length > 200)
+            return DataErrors.InvalidTask("The task name must be 1 to 200 characters.");
+        if (string.IsNullOrWhiteSpace(request.Model))
+            return DataErrors.InvalidTask("The model name must not be empty.");
+        if (request.Settings.Validate().Error is { } invalid)
+            return invalid;
+
+        try
+        {
+            await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+            await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+            if (request.InteractionId is { } iid)
+            {
+                const string findSeen = "SELECT run_id FROM interactions_seen WHERE interaction_id = @iid";
+                if (await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(findSeen, new { iid }, tx, cancellationToken: cancellationToken)) is long existing)
+                {
+                    var (runs, _) = await RunStateLoader.LoadAsync(connection, tx, [existing], [], cancellationToken);
+                    var loaded = runs[new RunId(existing)];
+                    return new CommandResult(loaded.State, [], [], loaded.Version, Duplicate: true);
+                }
+            }
+            if (request.ParentRunId is { } parent)
+            {
+                const string parentExists = "SELECT EXISTS (SELECT 1 FROM runs WHERE id = @id)";
+                if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(parentExists, new { id = parent.Value }, tx, cancellationToken: cancellationToken)))
+                    return DataErrors.UnknownRun(parent);
+            }
+            if (request.ForkedFromStep is { } fork)
+            {
+                const string stepExists = "SELECT EXISTS (SELECT 1 FROM steps WHERE id = @id)";
+                if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(stepExists, new { id = fork.Value }, tx, cancellationToken: cancellationToken)))
+                    return DataErrors.UnknownStep(fork);
+            }
+
+            var now = Now();
+            const string insertRun = """
+                INSERT INTO runs (parent_run_id, forked_from_step_id, task_name, task_text, model, mode, settings, status, created_by, created_at, updated_at)
+                VALUES (@parent, @fork, @task_name, @task_text, @model, @mode, @settings::jsonb, 'generating_candidates', @created_by, @now, @now)
+                RETURNING id
+                """;
+            var id = new RunId(await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertRun, new
+            {
+                parent = request.ParentRunId?.Value,
+                fork = request.ForkedFromStep?.Value,
+                task_name = request.TaskName,
+                task_text = request.TaskText,
+                model = request.Model,
+                mode = DataJson.Name(request.Settings.Mode),
+                settings = DataJson.Serialize(request.Settings),
+                created_by = request.CreatedBy.Value,
+                now,
+            }, tx, cancellationToken: cancellationToken)));
+
+            var started = RunEngine.Start(id, request.Settings, now, request.ParentRunId);
+            if (started.Error is { } error) return error;
+
+            var batch = new SqlBatch();
+            var before = new RunState(id, RunStatus.GeneratingCandidates, request.Settings, null, null, request.ParentRunId);
+            RunStateWriter.Write(batch, before, null, started.Value, 0, 1, request.InteractionId, now);
+            await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            LogStarted(_logger, id, request.TaskName, request.CreatedBy.Value);
+            return new CommandResult(started.Value.State, started.Value.Events, started.Value.Work, 1);
+        }
+        catch (NpgsqlException ex) when (ex.IsTransient)
+        {
+            return DataErrors.DatabaseUnavailable(ex);
+        }
+    }
+
+    /// <summary>The run's state as the engine would see it now (no lock).</summary>
+    public async Task<Result<RunState>> LoadStateAsync(RunId runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var (runs, _) = await RunStateLoader.LoadAsync(connection, tx, [runId.Value], [], cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return runs.TryGetValue(runId, out var loaded) ? loaded.State : DataErrors.UnknownRun(runId);
+    }
+
+    // PostgreSQL keeps microseconds; deciding on the stored precision keeps memory and database equal.
+    private DateTimeOffset Now()
+    {
+        var now = timeProvider.GetUtcNow();
+        return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started run {RunId} on task {Task} for {Actor}")]
+    private static partial void LogStarted(ILogger logger, RunId runId, string task, string actor);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interaction {InteractionId} on run {RunId} was already handled; nothing changed")]
+    private static partial void LogDuplicate(ILogger logger, string interactionId, RunId runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command batch hit {SqlState}; retrying (attempt {Attempt})")]
+    private static partial void LogRetry(ILogger logger, string sqlState, int attempt);
+}
