@@ -16,7 +16,8 @@ public sealed record StartRunRequest(
     RunSettings Settings,
     ActorId StartedBy,
     RunId? ParentRunId = null,
-    StepId? ForkedFromStep = null);
+    StepId? ForkedFromStep = null,
+    string? InteractionId = null);
 
 /// <summary>Runs an engine command in one transaction (lock, decide, store, enqueue work).</summary>
 public interface IRunCommands
@@ -28,7 +29,11 @@ public interface IRunCommands
     /// </summary>
     Task<Result<CommandReceipt>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Creates the run and its first step; the same <see cref="StartRunRequest.InteractionId"/> returns the same run.</summary>
     Task<Result<RunId>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a researcher's hint for the agent; the next prompt of the run includes it.</summary>
+    Task<Result> NudgeAsync(RunId runId, ActorId author, string text, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A step as a chat message shows it.</summary>
@@ -81,6 +86,7 @@ public sealed record RunSummary(
     RunId? ParentRunId,
     StepId? ForkedFromStep,
     string TaskName,
+    string TaskText,
     string Model,
     RunMode Mode,
     RunStatus Status,
