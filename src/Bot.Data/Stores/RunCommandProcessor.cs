@@ -35,7 +35,8 @@ public sealed record StartRunRequest(
 /// the outcome asks for. A refused command writes nothing. Several commands can share one
 /// transaction (<see cref="HandleManyAsync"/>); each result is returned only after the commit.
 /// </summary>
-public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvider timeProvider, ILogger<RunCommandProcessor>? logger = null)
+public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvider timeProvider, Work.WorkSignal? workSignal = null,
+    ILogger<RunCommandProcessor>? logger = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -54,6 +55,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
                 await using var tx = await connection.BeginTransactionAsync(cancellationToken);
                 var results = await HandleInTransactionAsync(connection, tx, requests, cancellationToken);
                 await tx.CommitAsync(cancellationToken);
+                if (results.Any(r => r.IsSuccess && r.Value.Work.Count > 0)) workSignal?.Set();
                 return results;
             }
             catch (PostgresException ex) when (attempt < 3 && IsRetryable(ex))
@@ -183,6 +185,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
             RunStateWriter.Write(batch, before, null, started.Value, 0, 1, request.InteractionId, now);
             await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
             await tx.CommitAsync(cancellationToken);
+            workSignal?.Set();
             LogStarted(_logger, id, request.TaskName, request.CreatedBy.Value);
             return new CommandResult(started.Value.State, started.Value.Events, started.Value.Work, 1);
         }

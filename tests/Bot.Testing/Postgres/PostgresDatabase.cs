@@ -68,12 +68,17 @@ public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
     public async Task<string> SnapshotAsync()
     {
         await using var connection = await DataSource.OpenConnectionAsync();
-        const string sql = """
-            SELECT string_agg(format('%s: %s', t.tablename, (xpath('/row', query_to_xml(format('SELECT * FROM %I ORDER BY 1', t.tablename), true, false, '')))::text), E'\n' ORDER BY t.tablename)
-            FROM pg_tables t WHERE t.schemaname = 'public'
-            """;
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        return (string?)await cmd.ExecuteScalarAsync() ?? "";
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        var snapshot = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new NpgsqlCommand($"SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t", connection);
+            snapshot.Append(table).Append(":\n").Append((string)(await rows.ExecuteScalarAsync())!).Append('\n');
+        }
+        return snapshot.ToString();
     }
 
     public async Task DisposeAsync()

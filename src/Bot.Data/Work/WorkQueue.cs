@@ -1,0 +1,169 @@
+using Bot.Core.Engine;
+using Bot.Data.Json;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Bot.Data.Work;
+
+/// <summary>A work item as stored, for inspection (dead items, tests, dashboards).</summary>
+public sealed record WorkItemRow(
+    long Id, string Kind, long? RunId, int? StepNumber, string IdempotencyKey, string Status, int Attempts,
+    DateTimeOffset NextAttemptAt, string? LastError, string? LockedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+/// <summary>A claimed item: its row id, attempt number, and the deserialized work.</summary>
+public sealed record ClaimedWork(long Id, int Attempt, string IdempotencyKey, WorkItem Item);
+
+/// <summary>
+/// The durable work table. Claims use <c>FOR UPDATE SKIP LOCKED</c> so workers in any number of
+/// processes never take the same item; a claim is a lease that expires if its worker dies.
+/// </summary>
+public sealed partial class WorkQueue(BotDatabase database, TimeProvider timeProvider, IOptions<WorkQueueOptions> options, WorkSignal? signal = null,
+    ILogger<WorkQueue>? logger = null)
+{
+    private readonly WorkQueueOptions _options = options.Value;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>Adds work outside an engine command; a second item with the same idempotency key is ignored. Returns whether it was new.</summary>
+    public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            INSERT INTO work_items (kind, run_id, step_number, idempotency_key, payload, next_attempt_at, created_at)
+            VALUES (@kind, @run_id, @step_number, @key, @payload::jsonb, @now, @now)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """;
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            kind = WorkKinds.Of(item.GetType()),
+            run_id = item.RunId.Value,
+            step_number = item.StepNumber,
+            key = item.IdempotencyKey,
+            payload = DataJson.Serialize(item, item.GetType()),
+            now,
+        }, cancellationToken: cancellationToken));
+        if (inserted > 0) signal?.Set();
+        return inserted > 0;
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> due items for <paramref name="workerId"/>.</summary>
+    public async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string workerId, int max, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            WITH due AS (
+                SELECT id FROM work_items
+                WHERE status = 'pending' AND next_attempt_at <= @now
+                ORDER BY next_attempt_at, id
+                LIMIT @max
+                FOR UPDATE SKIP LOCKED)
+            UPDATE work_items w
+            SET status = 'running', attempts = w.attempts + 1, locked_by = @worker, locked_at = @now, locked_until = @until
+            FROM due WHERE w.id = due.id
+            RETURNING w.id, w.kind, w.payload::text AS payload, w.attempts, w.idempotency_key
+            """;
+        var now = timeProvider.GetUtcNow();
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long id, string kind, string payload, int attempts, string idempotency_key)>(new CommandDefinition(sql,
+            new { now, max, worker = workerId, until = now + _options.LeaseDuration }, cancellationToken: cancellationToken));
+
+        var claimed = new List<ClaimedWork>();
+        foreach (var row in rows.OrderBy(r => r.id))
+        {
+            if (WorkKinds.TypeOf(row.kind) is null)
+            {
+                // Written by a newer version of the bot, perhaps: leave it for a process that knows the kind.
+                await FailAsync(row.id, workerId, $"Unknown work kind '{row.kind}' in this process", transient: true, cancellationToken);
+                continue;
+            }
+            claimed.Add(new ClaimedWork(row.id, row.attempts, row.idempotency_key, WorkKinds.Deserialize(row.kind, row.payload)));
+        }
+        return claimed;
+    }
+
+    /// <summary>Marks a claimed item done; false when the lease was lost (recovery gave it to someone else).</summary>
+    public async Task<bool> CompleteAsync(long id, string workerId, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            UPDATE work_items SET status = 'done', completed_at = @now, locked_by = NULL, locked_at = NULL, locked_until = NULL, last_error = NULL
+            WHERE id = @id AND status = 'running' AND locked_by = @worker
+            """;
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker = workerId, now = timeProvider.GetUtcNow() }, cancellationToken: cancellationToken));
+        if (updated == 0) LogLeaseLost(_logger, id, workerId);
+        return updated > 0;
+    }
+
+    /// <summary>Records a failed attempt: back to pending after a backoff, or dead when attempts are used up or the error is permanent.</summary>
+    public async Task<string> FailAsync(long id, string workerId, string error, bool transient, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            UPDATE work_items
+            SET status = CASE WHEN @dead_now OR attempts >= @max_attempts THEN 'dead' ELSE 'pending' END,
+                next_attempt_at = @now + make_interval(secs => LEAST(@max_delay, @base_delay * power(2, GREATEST(attempts - 1, 0))) * (0.5 + random() * 0.5)),
+                last_error = @error, locked_by = NULL, locked_at = NULL, locked_until = NULL,
+                completed_at = CASE WHEN @dead_now OR attempts >= @max_attempts THEN @now END
+            WHERE id = @id AND status = 'running' AND locked_by = @worker
+            RETURNING status, kind, attempts, idempotency_key
+            """;
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<(string status, string kind, int attempts, string key)?>(new CommandDefinition(sql, new
+        {
+            id,
+            worker = workerId,
+            error = error.Length > 4000 ? error[..4000] : error,
+            dead_now = !transient,
+            max_attempts = _options.MaxAttempts,
+            base_delay = _options.BaseRetryDelay.TotalSeconds,
+            max_delay = _options.MaxRetryDelay.TotalSeconds,
+            now = timeProvider.GetUtcNow(),
+        }, cancellationToken: cancellationToken));
+        if (row is not { } r)
+        {
+            LogLeaseLost(_logger, id, workerId);
+            return "lost";
+        }
+        if (r.status == "dead") LogDead(_logger, id, r.kind, r.key, r.attempts, error);
+        else LogRetrying(_logger, id, r.kind, r.attempts, error);
+        return r.status;
+    }
+
+    /// <summary>Extends the lease of an item still being performed.</summary>
+    public async Task<bool> RenewLeaseAsync(long id, string workerId, CancellationToken cancellationToken = default)
+    {
+        const string sql = "UPDATE work_items SET locked_until = @until WHERE id = @id AND status = 'running' AND locked_by = @worker";
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { id, worker = workerId, until = timeProvider.GetUtcNow() + _options.LeaseDuration }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task<IReadOnlyList<WorkItemRow>> ListAsync(string? status = null, long? runId = null, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            SELECT id, kind, run_id, step_number, idempotency_key AS key, status, attempts, next_attempt_at AS next, last_error AS error, locked_by, created_at AS created, completed_at AS completed
+            FROM work_items
+            WHERE (@status::text IS NULL OR status = @status::text) AND (@run_id::bigint IS NULL OR run_id = @run_id::bigint)
+            ORDER BY id
+            """;
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { status, run_id = runId }, cancellationToken: cancellationToken));
+        return rows.Select(r => new WorkItemRow(r.id, r.kind, r.run_id, r.step_number, r.key, r.status, r.attempts,
+            Stores.RunStateLoader.Utc(r.next), r.error, r.locked_by, Stores.RunStateLoader.Utc(r.created), Stores.RunStateLoader.Utc(r.completed))).ToList();
+    }
+
+    private sealed record Row(long id, string kind, long? run_id, int? step_number, string key, string status, int attempts,
+        DateTime next, string? error, string? locked_by, DateTime created, DateTime? completed);
+
+    /// <summary>Items that gave up: visible here and in the log, never silently dropped.</summary>
+    public Task<IReadOnlyList<WorkItemRow>> ListDeadAsync(CancellationToken cancellationToken = default) => ListAsync("dead", null, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Work item {WorkItemId} was no longer leased by {WorkerId}; its result was not recorded")]
+    private static partial void LogLeaseLost(ILogger logger, long workItemId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Work item {WorkItemId} ({Kind}, {IdempotencyKey}) is dead after {Attempts} attempts: {Error}")]
+    private static partial void LogDead(ILogger logger, long workItemId, string kind, string idempotencyKey, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Work item {WorkItemId} ({Kind}) failed attempt {Attempts}, will retry: {Error}")]
+    private static partial void LogRetrying(ILogger logger, long workItemId, string kind, int attempts, string error);
+}

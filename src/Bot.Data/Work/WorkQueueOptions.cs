@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bot.Data.Work;
+
+/// <summary>How workers take and retry work items.</summary>
+public sealed class WorkQueueOptions
+{
+    public const string SectionName = "WorkQueue";
+
+    /// <summary>Attempts before an item is marked dead.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Delay before the first retry; doubles with each attempt (with jitter) up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan BaseRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a claim is valid without renewal; the worker renews it while the handler runs.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Fallback poll when no notification arrives (LISTEN/NOTIFY wakes workers at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Items claimed per round trip.</summary>
+    [Range(1, 1000)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Items performed at the same time by one process.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>False: this process only enqueues (e.g. a CLI verb); no worker loop runs.</summary>
+    public bool Enabled { get; set; } = true;
+}
