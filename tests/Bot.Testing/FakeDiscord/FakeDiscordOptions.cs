@@ -1,0 +1,31 @@
+namespace Bot.Testing.FakeDiscord;
+
+/// <summary>Knobs of the fake; defaults follow Discord, timings are shortened for tests.</summary>
+public sealed class FakeDiscordOptions
+{
+    public string Token { get; set; } = "fake-bot-token";
+    public ulong ApplicationId { get; set; } = 700_000_000_000_000_001;
+    public ulong BotUserId { get; set; } = 700_000_000_000_000_001;
+    public ulong GuildId { get; set; } = 710_000_000_000_000_001;
+
+    /// <summary>Channels that exist at start (text channels in <see cref="GuildId"/>).</summary>
+    public int InitialChannels { get; set; } = 3;
+
+    public TimeSpan HelloInterval { get; set; } = TimeSpan.FromMilliseconds(300);
+    public TimeSpan InteractionDeadline { get; set; } = TimeSpan.FromSeconds(3);
+    public TimeSpan FollowupTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Privileged intents (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) enabled in the "portal".</summary>
+    public bool PrivilegedIntentsEnabled { get; set; } = true;
+
+    public int GatewaySendLimit { get; set; } = 120;
+    public TimeSpan GatewaySendWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Per-route bucket size and window (Discord: roughly 5 per 5 s for messages).</summary>
+    public int BucketLimit { get; set; } = 5;
+    public TimeSpan BucketWindow { get; set; } = TimeSpan.FromSeconds(5);
+    public int GlobalLimitPerSecond { get; set; } = 50;
+
+    /// <summary>Require <c>allowed_mentions: {"parse": []}</c> on every bot message that has content.</summary>
+    public bool RequireNoMentions { get; set; } = true;
+}
