@@ -131,7 +131,7 @@ public static class CustomIds
     private static bool TryNumber(string text, out long value)
     {
         value = 0;
-        if (text.Length is 0 or > 18 || (text.Length > 1 && text[0] == '0')) return false;
+        if (text.Length is 0 or > 19 || (text.Length > 1 && text[0] == '0')) return false;
         foreach (var ch in text)
         {
             if (ch is < '0' or > '9') return false;
