@@ -56,7 +56,7 @@ public sealed class BotHarness : IAsyncLifetime
         var configuration = new ConfigurationManager();
         configuration.AddInMemoryCollection(settings);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = configuration });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning); builder.Logging.AddSimpleConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(Db.Database);
         builder.Services.AddOptions<AnnotationOptions>();
         builder.Services.AddSingleton<RunCommandProcessor>();

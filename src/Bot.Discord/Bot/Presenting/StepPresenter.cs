@@ -20,6 +20,7 @@ public sealed partial class StepPresenter(
     IStepReader steps,
     IRunDirectory directory,
     IDiscordLinks links,
+    ITaskCatalogView catalog,
     DiscordMessagesApi messages,
     DiscordThreadsApi threads,
     IOptions<BotOptions> options,
@@ -133,7 +134,9 @@ public sealed partial class StepPresenter(
             var thread = await links.SetThreadAsync(runId, opened.Value.Id, cancellationToken).ConfigureAwait(false);
             LogThreadOpened(runId, thread);
 
-            var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, run.TaskName, run.TaskText), Actors.DiscordUserId(run.CreatedBy));
+            // The run keeps the instructions it started with; the catalog only adds the title.
+            var title = (await catalog.FindAsync(run.TaskName, cancellationToken).ConfigureAwait(false))?.Title ?? run.TaskName;
+            var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, title, run.TaskText), Actors.DiscordUserId(run.CreatedBy));
             var posted = await messages.CreateMessageAsync(thread, card.Message with { Nonce = Nonce("c", runId.Value), EnforceNonce = true }, card.Files, cancellationToken).ConfigureAwait(false);
             if (!posted.IsSuccess) LogPostFailed(runId, posted.Error!.ToString());
             if (run.ParentRunId is { } parentId) await LinkParentAsync(run, parentId, thread, cancellationToken).ConfigureAwait(false);
