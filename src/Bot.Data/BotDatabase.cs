@@ -50,8 +50,7 @@ public sealed class BotDatabase : IAsyncDisposable
             if (_dataSource is not null) return;
             var connectionString = _connectionString ?? await StartLocalAsync(cancellationToken);
             var builder = new NpgsqlDataSourceBuilder(connectionString);
-            if (!builder.ConnectionStringBuilder.ContainsKey("Maximum Pool Size"))
-                builder.ConnectionStringBuilder.MaxPoolSize = _options.MaxPoolSize;
+            ApplyDefaults(builder.ConnectionStringBuilder, _options.MaxPoolSize);
             builder.UseLoggerFactory(_loggerFactory);
             _dataSource = builder.Build();
             if (_options.MigrateOnStart)
@@ -61,6 +60,19 @@ public sealed class BotDatabase : IAsyncDisposable
         {
             _startLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Pool and statement settings the stores are written for, unless the connection string says otherwise:
+    /// the command statements have fixed texts, so preparing them saves the server a parse and plan per call;
+    /// and no code leaves session state behind, so a returned connection needs no DISCARD ALL.
+    /// </summary>
+    public static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int maxPoolSize = 50)
+    {
+        if (!builder.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = maxPoolSize;
+        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
+        if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
+        if (!builder.ContainsKey("No Reset On Close")) builder.NoResetOnClose = true;
     }
 
     private async Task<string> StartLocalAsync(CancellationToken cancellationToken)

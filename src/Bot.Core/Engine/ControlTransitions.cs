@@ -50,7 +50,7 @@ internal static class ControlTransitions
                 if (step.Judge is null)
                     t.Enqueue(new JudgeCandidatesWork(t.RunId, step.Number, step.Candidates.Count));
                 else if (Consensus.JudgePick(step, step.Candidates.Select(c => c.Number)) is { } pick)
-                    StepFlow.Decide(t, pick, DecisionMethod.ModelJudge, actor, now);
+                    StepFlow.Decide(t, pick, DecisionMethod.ModelJudge, ActorId.Model(step.Judge.Model), now);
                 break;
             case RunStatus.Voting:
                 if (t.Settings.Policy.VotingWindow is { } window)

@@ -11,6 +11,22 @@ public sealed record Outcome(RunState State, IReadOnlyList<RunEvent> Events, IRe
 /// or a named error from <see cref="EngineErrors"/>, never a silent no-op. A refused command
 /// changes nothing, so the caller stores nothing.
 /// </summary>
+/// <remarks>
+/// Choices worth knowing when calling it:
+/// <list type="bullet">
+/// <item>Re-voting for the candidate you already vote for is the error <c>vote_unchanged</c>;
+/// callers answering a double click treat it as an idempotent success.</item>
+/// <item>Proposing an action identical to an existing candidate (same kind, same trimmed text)
+/// emits <see cref="CandidateMerged"/> with the existing number instead of adding one.</item>
+/// <item>A researcher override is accepted whenever the step has candidates and is undecided:
+/// while voting, and in Auto mode while the judge is pending. During generation proper there is
+/// nothing to pick (<c>no_candidates</c>).</item>
+/// <item>A vote arriving after the deadline but before <see cref="DeadlinePassed"/> is counted and the
+/// deadline rule applies at once.</item>
+/// <item>A paused run refuses human commands (<c>run_paused</c>) but records results of work that
+/// was already running; see <see cref="ControlTransitions"/>.</item>
+/// </list>
+/// </remarks>
 public static class RunEngine
 {
     /// <summary>Opens step 1 and asks the model for its candidates.</summary>

@@ -84,7 +84,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
         var (runs, seen) = await RunStateLoader.LoadAsync(connection, tx, runIds, interactionIds, cancellationToken);
 
         var results = new Result<CommandResult>[requests.Count];
-        var batch = new SqlBatch();
+        var batch = new RunStateWriter();
         var seenNow = new HashSet<string>();
         for (var i = 0; i < requests.Count; i++)
         {
@@ -110,7 +110,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
 
             var outcome = decided.Value;
             var version = loaded.Version + 1;
-            var lastSeq = RunStateWriter.Write(batch, loaded.State, request.Command, outcome, loaded.LastEventSeq, version, request.InteractionId, now);
+            var lastSeq = batch.Add(loaded.State, request.Command, outcome, loaded.LastEventSeq, version, request.InteractionId, now);
             runs[request.RunId] = new LoadedRun(outcome.State, version, lastSeq);
             if (request.InteractionId is not null) seenNow.Add(request.InteractionId);
             results[i] = new CommandResult(outcome.State, outcome.Events, outcome.Work, version);
@@ -180,9 +180,9 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
             var started = RunEngine.Start(id, request.Settings, now, request.ParentRunId);
             if (started.Error is { } error) return error;
 
-            var batch = new SqlBatch();
+            var batch = new RunStateWriter();
             var before = new RunState(id, RunStatus.GeneratingCandidates, request.Settings, null, null, request.ParentRunId);
-            RunStateWriter.Write(batch, before, null, started.Value, 0, 1, request.InteractionId, now);
+            batch.Add(before, null, started.Value, 0, 1, request.InteractionId, now);
             await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
             await tx.CommitAsync(cancellationToken);
             workSignal?.Set();

@@ -1,141 +1,73 @@
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Data.Json;
+using Dapper;
 
 namespace Bot.Data.Stores;
 
 /// <summary>
-/// Turns one accepted command (state before, outcome) into the statements that store it: the audit
-/// events, the run and current-step rows from the new state, new candidates and changed votes by
-/// comparing the step before and after, decisions and observations from the events, and the work.
+/// Collects what accepted commands must store, then writes it with one statement per table (rows
+/// passed as arrays and expanded with <c>unnest</c>), so a batch of commands costs the same number
+/// of statements as one command, and the statement texts stay fixed (the server can keep them prepared).
+/// Rows come from comparing the step before and after (new candidates, changed votes), from the new
+/// state (run and current-step rows), and from the events (decisions, observations, the final answer).
 /// </summary>
-internal static class RunStateWriter
+internal sealed partial class RunStateWriter
 {
-    private const string InsertEvents = """
-        INSERT INTO run_events (run_id, seq, type, payload, actor, at, interaction_id)
-        SELECT @run_id, e.seq, e.type, e.payload::jsonb, @actor::text, @at::timestamptz, @interaction_id::text
-        FROM unnest(@seqs::bigint[], @types::text[], @payloads::text[]) AS e(seq, type, payload)
-        """;
+    private readonly List<EventRow> _events = [];
+    private readonly Dictionary<(long Run, int Number), StepState> _steps = [];
+    private readonly List<(long Run, int Step, Candidate Candidate)> _candidates = [];
+    private readonly Dictionary<(long Run, int Step, string Voter), Vote> _votes = [];
+    private readonly List<(long Run, int Step, Vote Vote, int? Previous)> _voteHistory = [];
+    private readonly List<(long Run, int Step, string Voter)> _removedVotes = [];
+    private readonly List<(long Run, StepDecided Decided)> _decisions = [];
+    private readonly List<(long Run, StepDecided Decided)> _otherStepDecisions = [];
+    private readonly List<(long Run, ObservationRecorded Observed)> _observations = [];
+    private readonly Dictionary<long, RunRow> _runs = [];
+    private readonly Dictionary<string, WorkItem> _work = new(StringComparer.Ordinal);
+    private readonly List<(string Id, long Run, string Type, long Version)> _seen = [];
+    private DateTime _at;
 
-    private const string UpsertStep = """
-        INSERT INTO steps (run_id, number, opened_at, deadline, status, decided_candidate, decision_method, decided_by, decided_at,
-                           judge, generation_error, generation_attempt, execution_attempt, revision)
-        VALUES (@run_id, @number, @opened_at, @deadline::timestamptz, @status, @decided_candidate::int, @decision_method::text, @decided_by::text,
-                @decided_at::timestamptz, @judge::jsonb, @generation_error::text, @generation_attempt, @execution_attempt, @revision)
-        ON CONFLICT (run_id, number) DO UPDATE SET
-            deadline = EXCLUDED.deadline,
-            status = CASE WHEN steps.status = 'done' THEN 'done' ELSE EXCLUDED.status END,
-            decided_candidate = EXCLUDED.decided_candidate, decision_method = EXCLUDED.decision_method,
-            decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at,
-            judge = EXCLUDED.judge, generation_error = EXCLUDED.generation_error,
-            generation_attempt = EXCLUDED.generation_attempt, execution_attempt = EXCLUDED.execution_attempt,
-            revision = EXCLUDED.revision
-        """;
+    private sealed record EventRow(long Run, long Seq, string Type, string Payload, string Actor, string? InteractionId);
+    private sealed record RunRow(RunState State, string? Answer, long LastSeq, int Commands);
 
-    private const string InsertCandidates = """
-        INSERT INTO candidates (step_id, number, kind, text, rationale, source, author, created_at)
-        SELECT s.id, c.number, c.kind, c.text, c.rationale, c.source, c.author, c.created_at
-        FROM steps s CROSS JOIN unnest(@numbers::int[], @kinds::text[], @texts::text[], @rationales::text[], @sources::text[], @authors::text[],
-                                       @created::timestamptz[]) AS c(number, kind, text, rationale, source, author, created_at)
-        WHERE s.run_id = @run_id AND s.number = @step_number
-        """;
+    public bool IsEmpty => _runs.Count == 0;
 
-    private const string UpsertVotes = """
-        INSERT INTO votes (step_id, voter, candidate_number, cast_at)
-        SELECT s.id, v.voter, v.candidate_number, v.cast_at
-        FROM steps s CROSS JOIN unnest(@voters::text[], @candidates::int[], @cast::timestamptz[]) AS v(voter, candidate_number, cast_at)
-        WHERE s.run_id = @run_id AND s.number = @step_number
-        ON CONFLICT (step_id, voter) DO UPDATE SET candidate_number = EXCLUDED.candidate_number, cast_at = EXCLUDED.cast_at
-        """;
-
-    private const string InsertVoteHistory = """
-        INSERT INTO vote_history (step_id, voter, candidate_number, previous_candidate, cast_at)
-        SELECT s.id, v.voter, v.candidate_number, v.previous, v.cast_at
-        FROM steps s CROSS JOIN unnest(@voters::text[], @candidates::int[], @previous::int[], @cast::timestamptz[]) AS v(voter, candidate_number, previous, cast_at)
-        WHERE s.run_id = @run_id AND s.number = @step_number
-        """;
-
-    private const string DeleteVotes = """
-        DELETE FROM votes v USING steps s
-        WHERE v.step_id = s.id AND s.run_id = @run_id AND s.number = @step_number AND v.voter = ANY(@voters::text[])
-        """;
-
-    private const string InsertDecision = """
-        INSERT INTO decisions (step_id, candidate_number, method, decided_by, decided_at)
-        SELECT s.id, @candidate::int, @method::text, @decided_by::text, @decided_at::timestamptz
-        FROM steps s WHERE s.run_id = @run_id AND s.number = @step_number
-        """;
-
-    private const string MarkStepDecided = """
-        UPDATE steps SET decided_candidate = @candidate, decision_method = @method, decided_by = @decided_by, decided_at = @decided_at,
-                         status = CASE WHEN status = 'done' THEN 'done' ELSE 'decided' END
-        WHERE run_id = @run_id AND number = @step_number
-        """;
-
-    private const string InsertObservation = """
-        INSERT INTO observations (step_id, text, exit_code, duration_ms, truncated, created_at)
-        SELECT s.id, @text::text, @exit_code::int, @duration_ms::bigint, @truncated::boolean, @at::timestamptz
-        FROM steps s WHERE s.run_id = @run_id AND s.number = @step_number;
-        UPDATE steps SET status = 'done' WHERE run_id = @run_id AND number = @step_number
-        """;
-
-    private const string UpdateRun = """
-        UPDATE runs SET status = @status, paused_from = @paused_from::text, current_step = @current_step::int,
-                        answer = COALESCE(@answer::text, answer), updated_at = @at, version = version + 1, last_event_seq = @last_seq
-        WHERE id = @run_id
-        """;
-
-    private const string InsertWork = """
-        INSERT INTO work_items (kind, run_id, step_number, idempotency_key, payload, next_attempt_at, created_at)
-        SELECT w.kind, w.run_id, w.step_number, w.key, w.payload::jsonb, @at::timestamptz, @at::timestamptz
-        FROM unnest(@kinds::text[], @run_ids::bigint[], @steps::int[], @keys::text[], @payloads::text[]) AS w(kind, run_id, step_number, key, payload)
-        ON CONFLICT (idempotency_key) DO NOTHING
-        """;
-
-    private const string InsertSeen = """
-        INSERT INTO interactions_seen (interaction_id, run_id, command_type, run_version, seen_at)
-        VALUES (@interaction_id, @run_id, @command_type, @run_version, @at)
-        """;
-
-    /// <summary>Adds the statements for one accepted command; returns the run's last event sequence number after it.</summary>
-    public static long Write(SqlBatch batch, RunState before, RunCommand? command, Outcome outcome, long lastSeq, long newVersion,
-        string? interactionId, DateTimeOffset now)
+    /// <summary>Adds one accepted command (or a run start when <paramref name="command"/> is null); returns the run's last event number.</summary>
+    public long Add(RunState before, RunCommand? command, Outcome outcome, long lastSeq, long newVersion, string? interactionId, DateTimeOffset now)
     {
-        var runId = outcome.State.RunId.Value;
-        var at = now.ToUniversalTime();
+        var run = outcome.State.RunId.Value;
         var after = outcome.State;
+        _at = now.UtcDateTime;
 
-        // Audit: the command itself, then what it caused.
-        var types = new List<string>();
-        var payloads = new List<string>();
-        if (command is not null)
-        {
-            types.Add("command:" + command.GetType().Name);
-            payloads.Add(DataJson.Serialize(command, command.GetType()));
-        }
-        foreach (var e in outcome.Events)
-        {
-            types.Add(e.GetType().Name);
-            payloads.Add(DataJson.Serialize(e, e.GetType()));
-        }
-        var seqs = Enumerable.Range(1, types.Count).Select(i => lastSeq + i).ToArray();
         var actor = command?.Actor.Value ?? ActorId.System.Value;
-        batch.Add(InsertEvents, P(("run_id", runId), ("seqs", seqs), ("types", types.ToArray()), ("payloads", payloads.ToArray()),
-            ("actor", actor), ("at", at), ("interaction_id", interactionId)));
+        if (command is not null)
+            _events.Add(new EventRow(run, ++lastSeq, "command:" + command.GetType().Name, DataJson.Serialize(command, command.GetType()), actor, interactionId));
+        foreach (var e in outcome.Events)
+            _events.Add(new EventRow(run, ++lastSeq, e.GetType().Name, DataJson.Serialize(e, e.GetType()), actor, interactionId));
 
         if (after.Step is { } step && !ReferenceEquals(step, before.Step))
         {
-            var d = step.Decision;
-            batch.Add(UpsertStep, P(("run_id", runId), ("number", step.Number), ("opened_at", step.OpenedAt.ToUniversalTime()),
-                ("deadline", step.Deadline?.ToUniversalTime()), ("status", d is null ? "open" : "decided"),
-                ("decided_candidate", d?.CandidateNumber), ("decision_method", d is null ? null : DataJson.Name(d.Method)),
-                ("decided_by", d?.DecidedBy.Value), ("decided_at", d?.DecidedAt.ToUniversalTime()),
-                ("judge", step.Judge is null ? null : DataJson.Serialize(step.Judge)), ("generation_error", step.GenerationFailure),
-                ("generation_attempt", step.GenerationAttempt), ("execution_attempt", step.ExecutionAttempt), ("revision", step.Revision)));
-
+            _steps[(run, step.Number)] = step;
             var previous = before.Step?.Number == step.Number ? before.Step : null;
-            WriteCandidates(batch, runId, step, previous);
-            WriteVotes(batch, runId, step, previous);
+            var known = previous?.Candidates.Select(c => c.Number).ToHashSet() ?? [];
+            foreach (var c in step.Candidates.Where(c => !known.Contains(c.Number)))
+                _candidates.Add((run, step.Number, c));
+
+            var old = previous?.Votes.ToDictionary(v => v.Voter) ?? [];
+            foreach (var v in step.Votes)
+            {
+                var had = old.GetValueOrDefault(v.Voter);
+                if (had is not null && had.CandidateNumber == v.CandidateNumber && had.CastAt == v.CastAt) continue;
+                _votes[(run, step.Number, v.Voter.Value)] = v;
+                _voteHistory.Add((run, step.Number, v, had?.CandidateNumber));
+            }
+            var current = step.Votes.Select(v => v.Voter).ToHashSet();
+            foreach (var gone in old.Keys.Where(k => !current.Contains(k)))
+            {
+                _votes.Remove((run, step.Number, gone.Value));
+                _removedVotes.Add((run, step.Number, gone.Value));
+            }
         }
 
         foreach (var e in outcome.Events)
@@ -143,78 +75,162 @@ internal static class RunStateWriter
             switch (e)
             {
                 case StepDecided sd:
-                    if (sd.StepNumber != after.Step?.Number)
-                        batch.Add(MarkStepDecided, DecisionParameters(runId, sd));
-                    batch.Add(InsertDecision, DecisionParameters(runId, sd));
+                    _decisions.Add((run, sd));
+                    if (sd.StepNumber != after.Step?.Number) _otherStepDecisions.Add((run, sd));
                     break;
                 case ObservationRecorded o:
-                    batch.Add(InsertObservation, P(("run_id", runId), ("step_number", o.StepNumber), ("text", o.Observation.Text),
-                        ("exit_code", o.Observation.ExitCode), ("duration_ms", (long?)o.Observation.Duration?.TotalMilliseconds),
-                        ("truncated", o.Observation.Truncated), ("at", at)));
+                    _observations.Add((run, o));
                     break;
             }
         }
 
         var answer = outcome.Events.OfType<RunFinished>().Select(f => f.Answer).LastOrDefault(a => a is not null);
-        batch.Add(UpdateRun, P(("run_id", runId), ("status", DataJson.Name(after.Status)),
-            ("paused_from", after.PausedFrom is RunStatus pf ? DataJson.Name(pf) : null), ("current_step", after.Step?.Number),
-            ("answer", answer), ("at", at), ("last_seq", seqs.Length == 0 ? lastSeq : seqs[^1])));
+        var commands = (_runs.GetValueOrDefault(run)?.Commands ?? 0) + 1;
+        _runs[run] = new RunRow(after, answer ?? _runs.GetValueOrDefault(run)?.Answer, lastSeq, commands);
 
-        if (outcome.Work.Count > 0)
-        {
-            batch.Add(InsertWork, P(("kinds", outcome.Work.Select(w => WorkKinds.Of(w.GetType())).ToArray()),
-                ("run_ids", outcome.Work.Select(w => w.RunId.Value).ToArray()), ("steps", outcome.Work.Select(w => w.StepNumber).ToArray()),
-                ("keys", outcome.Work.Select(w => w.IdempotencyKey).ToArray()),
-                ("payloads", outcome.Work.Select(w => DataJson.Serialize(w, w.GetType())).ToArray()), ("at", at)));
-        }
-
+        foreach (var w in outcome.Work) _work.TryAdd(w.IdempotencyKey, w);
         if (interactionId is not null)
-        {
-            batch.Add(InsertSeen, P(("interaction_id", interactionId), ("run_id", runId),
-                ("command_type", command?.GetType().Name ?? "StartRun"), ("run_version", newVersion), ("at", at)));
-        }
-        return seqs.Length == 0 ? lastSeq : seqs[^1];
+            _seen.Add((interactionId, run, command?.GetType().Name ?? "StartRun", newVersion));
+        return lastSeq;
     }
 
-    private static void WriteCandidates(SqlBatch batch, long runId, StepState step, StepState? previous)
+    public CommandDefinition ToCommand(System.Data.IDbTransaction transaction, CancellationToken cancellationToken)
     {
-        var known = previous?.Candidates.Select(c => c.Number).ToHashSet() ?? [];
-        var added = step.Candidates.Where(c => !known.Contains(c.Number)).ToList();
-        if (added.Count == 0) return;
-        batch.Add(InsertCandidates, P(("run_id", runId), ("step_number", step.Number),
-            ("numbers", added.Select(c => c.Number).ToArray()),
-            ("kinds", added.Select(c => DataJson.Name(c.Kind)).ToArray()),
-            ("texts", added.Select(c => c.Text).ToArray()),
-            ("rationales", added.Select(c => c.Rationale).ToArray()),
-            ("sources", added.Select(c => DataJson.Name(c.Source)).ToArray()),
-            ("authors", added.Select(c => c.Author.Value).ToArray()),
-            ("created", added.Select(c => c.ProposedAt.UtcDateTime).ToArray())));
-    }
+        var sql = new List<string>();
+        var p = new DynamicParameters();
+        p.Add("at", _at);
 
-    private static void WriteVotes(SqlBatch batch, long runId, StepState step, StepState? previous)
-    {
-        var before = previous?.Votes.ToDictionary(v => v.Voter) ?? [];
-        var changed = step.Votes.Where(v => !before.TryGetValue(v.Voter, out var old) || old.CandidateNumber != v.CandidateNumber || old.CastAt != v.CastAt).ToList();
-        var current = step.Votes.Select(v => v.Voter).ToHashSet();
-        var removed = before.Keys.Where(k => !current.Contains(k)).Select(k => k.Value).ToArray();
-
-        if (changed.Count > 0)
+        if (_events.Count > 0)
         {
-            var voters = changed.Select(v => v.Voter.Value).ToArray();
-            var candidates = changed.Select(v => v.CandidateNumber).ToArray();
-            var cast = changed.Select(v => v.CastAt.UtcDateTime).ToArray();
-            batch.Add(UpsertVotes, P(("run_id", runId), ("step_number", step.Number), ("voters", voters), ("candidates", candidates), ("cast", cast)));
-            batch.Add(InsertVoteHistory, P(("run_id", runId), ("step_number", step.Number), ("voters", voters), ("candidates", candidates),
-                ("previous", changed.Select(v => before.TryGetValue(v.Voter, out var old) ? old.CandidateNumber : (int?)null).ToArray()), ("cast", cast)));
+            sql.Add(InsertEvents);
+            p.Add("e_runs", _events.Select(e => e.Run).ToArray());
+            p.Add("e_seqs", _events.Select(e => e.Seq).ToArray());
+            p.Add("e_types", _events.Select(e => e.Type).ToArray());
+            p.Add("e_payloads", _events.Select(e => e.Payload).ToArray());
+            p.Add("e_actors", _events.Select(e => e.Actor).ToArray());
+            p.Add("e_interactions", _events.Select(e => e.InteractionId).ToArray());
         }
-        if (removed.Length > 0)
-            batch.Add(DeleteVotes, P(("run_id", runId), ("step_number", step.Number), ("voters", removed)));
+        if (_steps.Count > 0)
+        {
+            var steps = _steps.ToList();
+            sql.Add(UpsertSteps);
+            p.Add("s_runs", steps.Select(s => s.Key.Run).ToArray());
+            p.Add("s_numbers", steps.Select(s => s.Key.Number).ToArray());
+            p.Add("s_opened", steps.Select(s => s.Value.OpenedAt.UtcDateTime).ToArray());
+            p.Add("s_deadlines", steps.Select(s => s.Value.Deadline?.UtcDateTime).ToArray());
+            p.Add("s_statuses", steps.Select(s => s.Value.Decision is null ? "open" : "decided").ToArray());
+            p.Add("s_decided", steps.Select(s => s.Value.Decision?.CandidateNumber).ToArray());
+            p.Add("s_methods", steps.Select(s => s.Value.Decision is { } d ? DataJson.Name(d.Method) : null).ToArray());
+            p.Add("s_deciders", steps.Select(s => s.Value.Decision?.DecidedBy.Value).ToArray());
+            p.Add("s_decided_at", steps.Select(s => s.Value.Decision?.DecidedAt.UtcDateTime).ToArray());
+            p.Add("s_judges", steps.Select(s => s.Value.Judge is null ? null : DataJson.Serialize(s.Value.Judge)).ToArray());
+            p.Add("s_gen_errors", steps.Select(s => s.Value.GenerationFailure).ToArray());
+            p.Add("s_gen_attempts", steps.Select(s => s.Value.GenerationAttempt).ToArray());
+            p.Add("s_exec_attempts", steps.Select(s => s.Value.ExecutionAttempt).ToArray());
+            p.Add("s_revisions", steps.Select(s => s.Value.Revision).ToArray());
+        }
+        if (_candidates.Count > 0)
+        {
+            sql.Add(InsertCandidates);
+            p.Add("c_runs", _candidates.Select(c => c.Run).ToArray());
+            p.Add("c_steps", _candidates.Select(c => c.Step).ToArray());
+            p.Add("c_numbers", _candidates.Select(c => c.Candidate.Number).ToArray());
+            p.Add("c_kinds", _candidates.Select(c => DataJson.Name(c.Candidate.Kind)).ToArray());
+            p.Add("c_texts", _candidates.Select(c => c.Candidate.Text).ToArray());
+            p.Add("c_rationales", _candidates.Select(c => c.Candidate.Rationale).ToArray());
+            p.Add("c_sources", _candidates.Select(c => DataJson.Name(c.Candidate.Source)).ToArray());
+            p.Add("c_authors", _candidates.Select(c => c.Candidate.Author.Value).ToArray());
+            p.Add("c_created", _candidates.Select(c => c.Candidate.ProposedAt.UtcDateTime).ToArray());
+        }
+        if (_removedVotes.Count > 0)
+        {
+            sql.Add(DeleteVotes);
+            p.Add("d_runs", _removedVotes.Select(v => v.Run).ToArray());
+            p.Add("d_steps", _removedVotes.Select(v => v.Step).ToArray());
+            p.Add("d_voters", _removedVotes.Select(v => v.Voter).ToArray());
+        }
+        if (_votes.Count > 0)
+        {
+            var votes = _votes.ToList();
+            sql.Add(UpsertVotes);
+            p.Add("v_runs", votes.Select(v => v.Key.Run).ToArray());
+            p.Add("v_steps", votes.Select(v => v.Key.Step).ToArray());
+            p.Add("v_voters", votes.Select(v => v.Key.Voter).ToArray());
+            p.Add("v_candidates", votes.Select(v => v.Value.CandidateNumber).ToArray());
+            p.Add("v_cast", votes.Select(v => v.Value.CastAt.UtcDateTime).ToArray());
+        }
+        if (_voteHistory.Count > 0)
+        {
+            sql.Add(InsertVoteHistory);
+            p.Add("h_runs", _voteHistory.Select(v => v.Run).ToArray());
+            p.Add("h_steps", _voteHistory.Select(v => v.Step).ToArray());
+            p.Add("h_voters", _voteHistory.Select(v => v.Vote.Voter.Value).ToArray());
+            p.Add("h_candidates", _voteHistory.Select(v => v.Vote.CandidateNumber).ToArray());
+            p.Add("h_previous", _voteHistory.Select(v => v.Previous).ToArray());
+            p.Add("h_cast", _voteHistory.Select(v => v.Vote.CastAt.UtcDateTime).ToArray());
+        }
+        if (_otherStepDecisions.Count > 0)
+        {
+            sql.Add(MarkStepsDecided);
+            AddDecisionArrays(p, "o", _otherStepDecisions);
+        }
+        if (_decisions.Count > 0)
+        {
+            sql.Add(InsertDecisions);
+            AddDecisionArrays(p, "x", _decisions);
+        }
+        if (_observations.Count > 0)
+        {
+            sql.Add(InsertObservations);
+            sql.Add(MarkStepsDone);
+            p.Add("ob_runs", _observations.Select(o => o.Run).ToArray());
+            p.Add("ob_steps", _observations.Select(o => o.Observed.StepNumber).ToArray());
+            p.Add("ob_texts", _observations.Select(o => o.Observed.Observation.Text).ToArray());
+            p.Add("ob_exit_codes", _observations.Select(o => o.Observed.Observation.ExitCode).ToArray());
+            p.Add("ob_durations", _observations.Select(o => (long?)o.Observed.Observation.Duration?.TotalMilliseconds).ToArray());
+            p.Add("ob_truncated", _observations.Select(o => o.Observed.Observation.Truncated).ToArray());
+        }
+        {
+            var runs = _runs.ToList();
+            sql.Add(UpdateRuns);
+            p.Add("r_ids", runs.Select(r => r.Key).ToArray());
+            p.Add("r_statuses", runs.Select(r => DataJson.Name(r.Value.State.Status)).ToArray());
+            p.Add("r_paused_from", runs.Select(r => r.Value.State.PausedFrom is RunStatus pf ? DataJson.Name(pf) : null).ToArray());
+            p.Add("r_current_steps", runs.Select(r => r.Value.State.Step?.Number).ToArray());
+            p.Add("r_answers", runs.Select(r => r.Value.Answer).ToArray());
+            p.Add("r_last_seqs", runs.Select(r => r.Value.LastSeq).ToArray());
+            p.Add("r_commands", runs.Select(r => r.Value.Commands).ToArray());
+        }
+        if (_work.Count > 0)
+        {
+            var work = _work.Values.ToList();
+            sql.Add(InsertWork);
+            p.Add("w_kinds", work.Select(w => WorkKinds.Of(w.GetType())).ToArray());
+            p.Add("w_runs", work.Select(w => w.RunId.Value).ToArray());
+            p.Add("w_steps", work.Select(w => w.StepNumber).ToArray());
+            p.Add("w_keys", work.Select(w => w.IdempotencyKey).ToArray());
+            p.Add("w_payloads", work.Select(w => DataJson.Serialize(w, w.GetType())).ToArray());
+        }
+        if (_seen.Count > 0)
+        {
+            sql.Add(InsertSeen);
+            p.Add("i_ids", _seen.Select(s => s.Id).ToArray());
+            p.Add("i_runs", _seen.Select(s => s.Run).ToArray());
+            p.Add("i_types", _seen.Select(s => s.Type).ToArray());
+            p.Add("i_versions", _seen.Select(s => s.Version).ToArray());
+        }
+        return new CommandDefinition(string.Join(";\n", sql), p, transaction, cancellationToken: cancellationToken);
     }
 
-    private static Dictionary<string, object?> DecisionParameters(long runId, StepDecided sd) => P(
-        ("run_id", runId), ("step_number", sd.StepNumber), ("candidate", sd.Decision.CandidateNumber),
-        ("method", DataJson.Name(sd.Decision.Method)), ("decided_by", sd.Decision.DecidedBy.Value), ("decided_at", sd.Decision.DecidedAt.ToUniversalTime()));
+    public bool HasWork => _work.Count > 0;
 
-    private static Dictionary<string, object?> P(params (string Name, object? Value)[] values) =>
-        values.ToDictionary(v => v.Name, v => v.Value);
+    private static void AddDecisionArrays(DynamicParameters p, string prefix, List<(long Run, StepDecided Decided)> decisions)
+    {
+        p.Add(prefix + "_runs", decisions.Select(d => d.Run).ToArray());
+        p.Add(prefix + "_steps", decisions.Select(d => d.Decided.StepNumber).ToArray());
+        p.Add(prefix + "_candidates", decisions.Select(d => d.Decided.Decision.CandidateNumber).ToArray());
+        p.Add(prefix + "_methods", decisions.Select(d => DataJson.Name(d.Decided.Decision.Method)).ToArray());
+        p.Add(prefix + "_deciders", decisions.Select(d => d.Decided.Decision.DecidedBy.Value).ToArray());
+        p.Add(prefix + "_decided_at", decisions.Select(d => d.Decided.Decision.DecidedAt.UtcDateTime).ToArray());
+    }
 }
