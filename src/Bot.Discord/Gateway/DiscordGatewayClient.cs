@@ -133,7 +133,8 @@ public sealed partial class DiscordGatewayClient : BackgroundService
 
     private async Task<SessionOutcome> ConnectOnceAsync(string url, bool resume, CancellationToken stoppingToken)
     {
-        var uri = new Uri($"{url.TrimEnd('/')}/?v=10&encoding=json");
+        var builder = new UriBuilder(url) { Query = "v=10&encoding=json" };
+        var uri = builder.Uri;
         GatewaySocket socket;
         try
         {

@@ -110,14 +110,15 @@ public sealed partial class DiscordHttp(
                     }
                     continue;
                 }
-                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                // Interaction webhooks answer 401 (50027) for an expired token; that is not our bot token.
+                if (response.StatusCode == HttpStatusCode.Unauthorized && !route.IsInteraction)
                 {
                     limiter.OnInvalidRequest(status);
                     _stopped = true;
                     LogUnauthorized(route.Name);
                     return DiscordErrors.Unauthorized();
                 }
-                if (status == 403)
+                if (status is 401 or 403)
                 {
                     limiter.OnInvalidRequest(status);
                 }

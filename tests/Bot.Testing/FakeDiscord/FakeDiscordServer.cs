@@ -78,7 +78,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
 
     private Task DispatchAsync(HttpContext context)
     {
-        var path = context.Request.Path.Value ?? string.Empty;
+        var path = (context.Request.Path.Value ?? string.Empty).TrimEnd('/');
         if (path == "/gw")
         {
             return Gateway.HandleAsync(context, viaResumeUrl: false);
