@@ -64,7 +64,6 @@ public sealed class BotHarness : IAsyncLifetime
         builder.Services.AddBotDataPorts(configuration);
         builder.Services.AddSingleton<ITaskCatalogView>(new Catalog());
         builder.Services.AddSingleton<IModelProfiles>(new ProfileList());
-        builder.Services.AddSingleton<Gateway.IGatewaySocketFactory, SlashlessGatewayPath>();
         builder.Services.AddDiscordClient(configuration);
         builder.Services.AddDiscordBot(configuration);
         _host = builder.Build();
@@ -114,18 +113,6 @@ public sealed class BotHarness : IAsyncLifetime
     }
 
     public static string Voter(FakeUser user) => ActorId.Discord(user.Id).Value;
-
-    /// <summary>
-    /// The client connects to "{url}/?v=10" while the fake serves "/gw" only; until the discord branch
-    /// reconciles the two, drop the slash before the query (the client's own factory does the rest).
-    /// </summary>
-    private sealed class SlashlessGatewayPath : Gateway.IGatewaySocketFactory
-    {
-        private readonly Gateway.ClientWebSocketFactory _inner = new();
-
-        public Task<System.Net.WebSockets.WebSocket> ConnectAsync(Uri uri, CancellationToken cancellationToken = default) =>
-            _inner.ConnectAsync(new Uri(uri.ToString().Replace("/?", "?", StringComparison.Ordinal)), cancellationToken);
-    }
 
     private sealed class Catalog : ITaskCatalogView
     {

@@ -132,3 +132,23 @@ public sealed class ParticipationTests(BotHarness h) : IClassFixture<BotHarness>
         return await Dapper.SqlMapper.ExecuteScalarAsync<T>(c, sql, args);
     }
 }
+
+/// <summary>Thread replies to the step message (MESSAGE_CREATE with the Message Content intent).</summary>
+public sealed class ReplyProposalTests(BotHarness h) : IClassFixture<BotHarness>
+{
+    [Fact]
+    public async Task A_reply_to_the_step_message_becomes_a_proposal_once()
+    {
+        var run = await h.VotingRunAsync();
+        var reply = await h.Fake.PostUserMessageAsync(run.Thread, "submit: ```\nThe build passes now.\n```", FakeUser.Bob, run.Message, BotHarness.Contractor);
+        await h.Fake.WaitForAsync(() => h.Fake.MessagesIn(run.Thread).Any(m => m.FromBot && m.Content?.StartsWith("Added your submit proposal", StringComparison.Ordinal) == true),
+            what: "the bot's reply");
+        // Re-delivery of the same MESSAGE_CREATE adds nothing.
+        await h.Fake.Gateway.DispatchAsync("MESSAGE_CREATE", (JsonObject)reply.Json.DeepClone());
+        await h.Fake.WaitForAsync(() => h.Fake.Message(run.Message)!.CustomIds().Contains(CustomIds.Vote(run.Step, 4)), what: "the new candidate's button");
+
+        Assert.Equal(1, await h.CountAsync("SELECT count(*) FROM candidates WHERE step_id = @id AND kind = 'submit' AND text = 'The build passes now.'", new { id = run.Step.Value }));
+        Assert.Equal([(BotHarness.Voter(FakeUser.Bob), 4)], await h.VotesAsync(run.Step));
+        h.Fake.AssertNoViolations();
+    }
+}
