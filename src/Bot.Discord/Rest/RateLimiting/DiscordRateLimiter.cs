@@ -40,11 +40,12 @@ public sealed class DiscordRateLimiter
             var bucket = Resolve(route);
             if (bucket.TryAcquire(_time.GetUtcNow(), _unknownResetWait, out var wait, out var changed))
             {
+                GlobalSlot? slot = null;
                 if (!route.IsInteraction)
                 {
                     try
                     {
-                        await _global.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        slot = await _global.WaitAsync(cancellationToken).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -52,7 +53,7 @@ public sealed class DiscordRateLimiter
                         throw;
                     }
                 }
-                return new RateLimitLease(bucket);
+                return new RateLimitLease(bucket, slot);
             }
             if (wait > TimeSpan.Zero)
             {
@@ -68,6 +69,7 @@ public sealed class DiscordRateLimiter
     /// <summary>Records a response: remaps to the shared bucket when told, then applies the headers.</summary>
     public void Complete(DiscordRoute route, RateLimitLease lease, RateLimitHeaders headers)
     {
+        lease.Slot?.Finish();
         var now = _time.GetUtcNow();
         var bucket = headers.Bucket is { Length: > 0 } hash ? Remap(route, lease.Bucket, hash) : Resolve(route);
         bucket.Update(headers, now);
@@ -79,14 +81,14 @@ public sealed class DiscordRateLimiter
     }
 
     /// <summary>Gives the token back without learning anything (network error, timeout).</summary>
-    public void Abandon(RateLimitLease lease) => lease.Bucket.Release();
+    public void Abandon(RateLimitLease lease)
+    {
+        lease.Slot?.Finish();
+        lease.Bucket.Release();
+    }
 
     public void OnRateLimited(DiscordRoute route, RateLimitHeaders headers, TimeSpan retryAfter, bool global)
     {
-        if (!string.Equals(headers.Scope, "shared", StringComparison.OrdinalIgnoreCase))
-        {
-            _invalid.Record(429);
-        }
         if (global && !route.IsInteraction)
         {
             _global.Pause(retryAfter);
@@ -94,6 +96,10 @@ public sealed class DiscordRateLimiter
         else
         {
             Resolve(route).Block(retryAfter, _time.GetUtcNow());
+        }
+        if (!string.Equals(headers.Scope, "shared", StringComparison.OrdinalIgnoreCase))
+        {
+            _invalid.Record(429);
         }
     }
 
@@ -159,7 +165,13 @@ public sealed class DiscordRateLimiter
 /// <summary>A token taken from a bucket; give it back with Complete or Abandon.</summary>
 public sealed class RateLimitLease
 {
-    internal RateLimitLease(RateLimitBucket bucket) => Bucket = bucket;
+    internal RateLimitLease(RateLimitBucket bucket, GlobalSlot? slot)
+    {
+        Bucket = bucket;
+        Slot = slot;
+    }
 
     internal RateLimitBucket Bucket { get; }
+
+    internal GlobalSlot? Slot { get; }
 }

@@ -1,0 +1,180 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Results;
+
+namespace Bot.Core.Ports;
+
+/// <summary>What a handled command left behind; enough for a chat adapter to answer and re-render.</summary>
+/// <param name="Duplicate">The interaction id had been handled before; nothing was changed this time.</param>
+public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false);
+
+/// <summary>Everything needed to create a run (a new task, a sub-run or a fork).</summary>
+public sealed record StartRunRequest(
+    string TaskName,
+    string TaskText,
+    string Model,
+    RunSettings Settings,
+    ActorId StartedBy,
+    RunId? ParentRunId = null,
+    StepId? ForkedFromStep = null,
+    string? InteractionId = null);
+
+/// <summary>Runs an engine command in one transaction (lock, decide, store, enqueue work).</summary>
+public interface IRunCommands
+{
+    /// <summary>
+    /// Handles <paramref name="command"/> once per <paramref name="interactionId"/>: a re-delivered
+    /// interaction returns a receipt with <see cref="CommandReceipt.Duplicate"/> and changes nothing.
+    /// Engine refusals come back as their <see cref="EngineErrors"/> error.
+    /// </summary>
+    Task<Result<CommandReceipt>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the run and its first step; the same <see cref="StartRunRequest.InteractionId"/> returns the same run.</summary>
+    Task<Result<RunId>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a researcher's hint for the agent; the next prompt of the run includes it.</summary>
+    Task<Result> NudgeAsync(RunId runId, ActorId author, string text, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A step as a chat message shows it.</summary>
+/// <param name="Decided">The step has a decision (its buttons are disabled).</param>
+/// <param name="LastObservation">What the previous step's action returned (the input of this step).</param>
+/// <param name="Observation">What this step's own action returned, once executed.</param>
+/// <param name="SubRuns">Child runs started by this step's delegation.</param>
+public sealed record StepView(
+    RunId RunId,
+    StepId StepId,
+    int Number,
+    RunStatus RunStatus,
+    string TaskName,
+    RunMode Mode,
+    ConsensusPolicy Policy,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset? Deadline,
+    IReadOnlyList<Candidate> Candidates,
+    IReadOnlyList<Vote> Votes,
+    JudgeVerdict? Judge,
+    Decision? Decision,
+    Observation? LastObservation,
+    Observation? Observation,
+    string? GenerationFailure,
+    long Revision,
+    bool IsCurrent,
+    ulong? ThreadChannelId,
+    ulong? DiscordMessageId,
+    IReadOnlyList<RunLink> SubRuns)
+{
+    public bool Decided => Decision is not null;
+    public bool OpenForVotes => IsCurrent && !Decided && RunStatus == RunStatus.Voting;
+    public Vote? VoteOf(ActorId voter) => Votes.FirstOrDefault(v => v.Voter == voter);
+    public Candidate? FindCandidate(int number) => Candidates.FirstOrDefault(c => c.Number == number);
+}
+
+/// <summary>A run named from another run's message (sub-run or parent).</summary>
+public sealed record RunLink(RunId RunId, string TaskName, RunStatus Status, ulong? ThreadChannelId);
+
+public interface IStepReader
+{
+    Task<Result<StepView>> GetStepAsync(StepId stepId, CancellationToken cancellationToken = default);
+
+    Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One run as lists and trees show it.</summary>
+public sealed record RunSummary(
+    RunId RunId,
+    RunId? ParentRunId,
+    StepId? ForkedFromStep,
+    string TaskName,
+    string TaskText,
+    string Model,
+    RunMode Mode,
+    RunStatus Status,
+    int? CurrentStep,
+    int StepCount,
+    ulong? ThreadChannelId,
+    ActorId CreatedBy,
+    DateTimeOffset CreatedAt,
+    RunSettings Settings,
+    string? Answer);
+
+/// <summary>A run and, below it, its sub-runs and forks.</summary>
+public sealed record RunTreeNode(RunSummary Run, IReadOnlyList<RunTreeNode> Children);
+
+public interface IRunDirectory
+{
+    Task<Result<RunSummary>> GetRunAsync(RunId runId, CancellationToken cancellationToken = default);
+
+    Task<RunSummary?> FindByThreadAsync(ulong threadChannelId, CancellationToken cancellationToken = default);
+
+    /// <summary>Newest first; <paramref name="search"/> filters on the task name or the run id.</summary>
+    Task<IReadOnlyList<RunSummary>> ListRunsAsync(bool activeOnly, string? search = null, int limit = 25, CancellationToken cancellationToken = default);
+
+    /// <summary>The tree of the run's root (parents are followed up first).</summary>
+    Task<Result<RunTreeNode>> GetTreeAsync(RunId runId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Ratings, tags and comments. Re-sending the same value is not stored twice; a changed one is.</summary>
+public interface IFeedbackStore
+{
+    /// <returns>True when stored, false when it equals the rater's current rating.</returns>
+    Task<Result<bool>> RateAsync(StepId stepId, int candidateNumber, ActorId rater, int value, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the actor's tag set on the step; an unchanged set stores nothing.</summary>
+    Task<Result<bool>> TagAsync(StepId stepId, IReadOnlyList<string> tags, ActorId actor, CancellationToken cancellationToken = default);
+
+    Task<Result<bool>> CommentAsync(StepId stepId, ActorId author, string text, CancellationToken cancellationToken = default);
+
+    /// <summary>The actor's current ratings on the step, by candidate number.</summary>
+    Task<IReadOnlyDictionary<int, int>> RatingsOfAsync(StepId stepId, ActorId rater, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<string>> TagsOfAsync(StepId stepId, ActorId actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks for the model's "Am I stuck?" reflection on the step (once per step).</summary>
+    Task<Result<bool>> RequestStuckCheckAsync(StepId stepId, ActorId requestedBy, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A participant's figures: how often their vote matched the decision.</summary>
+public sealed record ParticipantStats(ActorId Actor, int StepsVoted, int VotesMatchingDecision, int DecidedStepsVoted, int Proposals, int ProposalsChosen, int Ratings, int Tags)
+{
+    public double? Agreement => DecidedStepsVoted == 0 ? null : (double)VotesMatchingDecision / DecidedStepsVoted;
+}
+
+/// <summary>Activity over a period, for researchers.</summary>
+public sealed record ActivitySummary(DateTimeOffset Since, int RunsStarted, int RunsCompleted, int RunsFailed, int StepsDecided, int Votes, int Voters, int Proposals, int Ratings, int Tags);
+
+public interface IStatsReader
+{
+    Task<ParticipantStats> GetParticipantStatsAsync(ActorId actor, CancellationToken cancellationToken = default);
+
+    Task<ActivitySummary> GetSummaryAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Where a run and its steps live on Discord; written before anything relies on them.</summary>
+public interface IDiscordLinks
+{
+    /// <summary>Links the run to its thread; the first link wins and is returned.</summary>
+    Task<ulong> SetThreadAsync(RunId runId, ulong threadChannelId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the step's message id unless one is stored; returns the stored one.</summary>
+    Task<ulong> SetStepMessageAsync(StepId stepId, ulong messageId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A task researchers can start, as the chat lists it.</summary>
+public sealed record TaskInfo(string Name, string Title, string Instructions);
+
+/// <summary>The task catalog (tasks/ folder), read-only.</summary>
+public interface ITaskCatalogView
+{
+    Task<IReadOnlyList<TaskInfo>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<TaskInfo?> FindAsync(string name, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A configured model profile (a slash command choice, so at most 25 and names of 1-100 characters).</summary>
+public sealed record ModelProfile(string Name, string Model, string? Description = null);
+
+public interface IModelProfiles
+{
+    IReadOnlyList<ModelProfile> Profiles { get; }
+}

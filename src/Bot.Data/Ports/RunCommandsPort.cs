@@ -1,0 +1,36 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Ports;
+using Bot.Core.Results;
+using Bot.Data.Stores;
+
+namespace Bot.Data.Ports;
+
+/// <summary><see cref="IRunCommands"/> over the data layer's <see cref="RunCommandProcessor"/>.</summary>
+public sealed class RunCommandsPort(RunCommandProcessor processor, AnnotationStore annotations) : IRunCommands
+{
+    /// <summary>Nudges are stored as run comments with this prefix until the schema has a table of their own.</summary>
+    public const string NudgePrefix = "[nudge] ";
+
+    public async Task<Result<CommandReceipt>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default)
+    {
+        var handled = await processor.HandleAsync(runId, command, interactionId, cancellationToken);
+        if (handled.Error is { } error) return error;
+        var state = handled.Value.State;
+        return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate);
+    }
+
+    public async Task<Result<RunId>> StartRunAsync(Core.Ports.StartRunRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = await processor.StartRunAsync(new Stores.StartRunRequest(
+            request.TaskName, request.TaskText, request.Model, request.Settings, request.StartedBy,
+            request.ParentRunId, request.ForkedFromStep, request.InteractionId), cancellationToken);
+        return started.Error is { } error ? error : started.Value.State.RunId;
+    }
+
+    public async Task<Result> NudgeAsync(RunId runId, ActorId author, string text, CancellationToken cancellationToken = default)
+    {
+        var stored = await annotations.CommentAsync(runId, null, author, NudgePrefix + text.Trim(), cancellationToken);
+        return stored.Error is { } error ? error : Result.Ok();
+    }
+}

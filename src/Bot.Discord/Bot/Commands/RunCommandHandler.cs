@@ -1,0 +1,101 @@
+using System.Globalization;
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Ports;
+using Bot.Discord.Api;
+using Bot.Discord.Bot.Interactions;
+using Bot.Discord.Bot.Presenting;
+using Bot.Discord.Bot.Rendering;
+
+namespace Bot.Discord.Bot.Commands;
+
+/// <summary><c>/run ...</c>: the run comes from the run option, else from the thread the command was used in.</summary>
+public sealed class RunCommandHandler(
+    IRunDirectory directory,
+    IRunCommands commands,
+    IStepReader steps,
+    IStepPresenter presenter,
+    BotRoles roles)
+{
+    public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CommandOptions options, CancellationToken cancellationToken = default)
+    {
+        var run = await ResolveRunAsync(interaction, options, cancellationToken).ConfigureAwait(false);
+        if (run is null) return InteractionAnswer.Ephemeral(BotReplies.NoRun);
+        var sub = options.Subcommand;
+        if (sub == SlashCommands.RunSub.Status) return InteractionAnswer.Ephemeral(RunRenderer.Status(run));
+        if (sub == SlashCommands.RunSub.Tree)
+        {
+            var tree = await directory.GetTreeAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            return InteractionAnswer.Ephemeral(tree.IsSuccess ? RunRenderer.Tree(tree.Value, run.RunId) : BotReplies.ForError(tree.Error!));
+        }
+        if (!roles.IsResearcher(interaction.Member)) return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
+
+        var actor = ActorId.Discord(interaction.Invoker!.Id);
+        var interactionId = interaction.Id.ToString(CultureInfo.InvariantCulture);
+        switch (sub)
+        {
+            case SlashCommands.RunSub.Nudge:
+                var text = options.String(SlashCommands.Options.Text)?.Trim() ?? "";
+                if (text.Length == 0) return InteractionAnswer.Ephemeral("The hint is empty; write what the agent should consider.");
+                var nudged = await commands.NudgeAsync(run.RunId, actor, text, cancellationToken).ConfigureAwait(false);
+                return InteractionAnswer.Ephemeral(nudged.IsSuccess ? $"Hint stored; the agent sees it from its next prompt on run {run.RunId}." : BotReplies.ForError(nudged.Error!));
+            case SlashCommands.RunSub.Fork:
+                return await ForkAsync(run, options, actor, interactionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        RunCommand? command = sub switch
+        {
+            SlashCommands.RunSub.Pause => new PauseRun(actor),
+            SlashCommands.RunSub.Resume => new ResumeRun(actor),
+            SlashCommands.RunSub.Abort => new AbortRun(actor, options.String(SlashCommands.Options.Reason)),
+            SlashCommands.RunSub.Decide when run.CurrentStep is { } step && options.Integer(SlashCommands.Options.Option) is { } n and > 0 and <= int.MaxValue
+                => new OverrideDecision(actor, step, (int)n),
+            _ => null,
+        };
+        if (command is null) return InteractionAnswer.Ephemeral("That command needs its options; see the command's description.");
+        var handled = await commands.HandleAsync(run.RunId, command, interactionId, cancellationToken).ConfigureAwait(false);
+        if (!handled.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error!));
+        var done = sub switch
+        {
+            SlashCommands.RunSub.Pause => $"Run {run.RunId} paused. Resume it with /run resume.",
+            SlashCommands.RunSub.Resume => $"Run {run.RunId} resumed.",
+            SlashCommands.RunSub.Abort => $"Run {run.RunId} aborted.",
+            _ => $"Step {run.CurrentStep} of run {run.RunId} decided by your override.",
+        };
+        var current = handled.Value.StepNumber ?? run.CurrentStep;
+        return InteractionAnswer.Ephemeral(done) with
+        {
+            After = current is { } n2 ? ct => presenter.RenderStepAsync(run.RunId, n2, ct) : null,
+        };
+    }
+
+    private async Task<RunSummary?> ResolveRunAsync(Interaction interaction, CommandOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Integer(SlashCommands.Options.Run) is { } id and > 0)
+        {
+            var found = await directory.GetRunAsync(new RunId(id), cancellationToken).ConfigureAwait(false);
+            return found.IsSuccess ? found.Value : null;
+        }
+        return interaction.ChannelId is { } channel ? await directory.FindByThreadAsync(channel, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private async Task<InteractionAnswer> ForkAsync(RunSummary run, CommandOptions options, ActorId actor, string interactionId, CancellationToken cancellationToken)
+    {
+        var number = options.Integer(SlashCommands.Options.Step) ?? 0;
+        if (number is < 1 or > int.MaxValue)
+            return InteractionAnswer.Ephemeral("Give the step number to branch from.");
+        var step = await steps.GetStepAsync(run.RunId, (int)number, cancellationToken).ConfigureAwait(false);
+        if (!step.IsSuccess) return InteractionAnswer.Ephemeral($"Run {run.RunId} has no step {number}.");
+        var request = new StartRunRequest(run.TaskName, run.TaskText, run.Model, run.Settings, actor,
+            ParentRunId: run.RunId, ForkedFromStep: step.Value.StepId, InteractionId: interactionId);
+        return InteractionAnswer.DeferEphemeral(async ct =>
+        {
+            var started = await commands.StartRunAsync(request, ct).ConfigureAwait(false);
+            if (!started.IsSuccess) return BotReplies.ForError(started.Error!);
+            var thread = await presenter.EnsureThreadAsync(started.Value, ct).ConfigureAwait(false);
+            return thread.IsSuccess
+                ? $"Forked run {run.RunId} at step {number} as run {started.Value} in {Markdown.Channel(thread.Value)}."
+                : $"Forked as run {started.Value}; its thread could not be opened yet ({thread.Error!.Message}).";
+        });
+    }
+}

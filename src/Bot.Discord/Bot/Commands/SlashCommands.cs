@@ -1,0 +1,149 @@
+using Bot.Core.Domain;
+using Bot.Core.Ports;
+using Bot.Discord.Api;
+using Bot.Discord.Bot.Rendering;
+
+namespace Bot.Discord.Bot.Commands;
+
+/// <summary>
+/// The guild's slash commands as one bulk-overwrite payload. Required options come first (Discord
+/// rejects a required option after an optional one); role checks happen in the handlers because
+/// Discord's permission bits cannot express "has one of these roles".
+/// </summary>
+public static class SlashCommands
+{
+    public const string Task = "task";
+    public const string Run = "run";
+    public const string Stats = "stats";
+    public const string Summary = "summary";
+
+    public static class TaskSub
+    {
+        public const string Start = "start";
+        public const string List = "list";
+    }
+
+    public static class RunSub
+    {
+        public const string Status = "status";
+        public const string Pause = "pause";
+        public const string Resume = "resume";
+        public const string Abort = "abort";
+        public const string Decide = "decide";
+        public const string Nudge = "nudge";
+        public const string Fork = "fork";
+        public const string Tree = "tree";
+    }
+
+    public static class Options
+    {
+        public const string Task = "task";
+        public const string Model = "model";
+        public const string Candidates = "candidates";
+        public const string Mode = "mode";
+        public const string Quorum = "quorum";
+        public const string DeadlineMinutes = "deadline_minutes";
+        public const string Blind = "blind";
+        public const string Run = "run";
+        public const string Option = "option";
+        public const string Text = "text";
+        public const string Step = "step";
+        public const string Reason = "reason";
+        public const string Period = "period";
+    }
+
+    public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<ModelProfile> profiles) =>
+    [
+        new ApplicationCommandDefinition
+        {
+            Name = Task,
+            Description = "Start agent runs on tasks (researchers)",
+            Contexts = [0],
+            Options =
+            [
+                new CommandOptionDefinition
+                {
+                    Type = CommandOptionType.SubCommand, Name = TaskSub.Start, Description = "Start a run of a task in a new thread",
+                    Options = StartOptions(profiles),
+                },
+                new CommandOptionDefinition { Type = CommandOptionType.SubCommand, Name = TaskSub.List, Description = "List the tasks you can start" },
+            ],
+        },
+        new ApplicationCommandDefinition
+        {
+            Name = Run,
+            Description = "Inspect and steer a run (implied inside its thread)",
+            Contexts = [0],
+            Options =
+            [
+                RunSubcommand(RunSub.Status, "Show the run's status"),
+                RunSubcommand(RunSub.Pause, "Pause the run (researchers)"),
+                RunSubcommand(RunSub.Resume, "Resume a paused run (researchers)"),
+                RunSubcommand(RunSub.Abort, "Abort the run (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.String, Name = Options.Reason, Description = "Why the run is aborted", MaxLength = 500 }),
+                RunSubcommand(RunSub.Decide, "Override the vote: run this candidate now (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Option, Description = "Candidate number", Required = true, MinValue = 1, MaxValue = Limits.MaxCandidatesPerStep }),
+                RunSubcommand(RunSub.Nudge, "Give the agent a hint for its next step (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.String, Name = Options.Text, Description = "The hint", Required = true, MinLength = 1, MaxLength = 1000 }),
+                RunSubcommand(RunSub.Fork, "Branch a new run from a step (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Step, Description = "Step number to branch from", Required = true, MinValue = 1 }),
+                RunSubcommand(RunSub.Tree, "Show the run with its sub-runs and forks"),
+            ],
+        },
+        new ApplicationCommandDefinition { Name = Stats, Description = "Your own participation and agreement figures", Contexts = [0] },
+        new ApplicationCommandDefinition
+        {
+            Name = Summary,
+            Description = "Activity summary (researchers)",
+            Contexts = [0],
+            Options =
+            [
+                new CommandOptionDefinition
+                {
+                    Type = CommandOptionType.String, Name = Options.Period, Description = "How far back (default: week)",
+                    Choices = [CommandChoice.Of("day", "day"), CommandChoice.Of("week", "week"), CommandChoice.Of("month", "month")],
+                },
+            ],
+        },
+    ];
+
+    private static List<CommandOptionDefinition> StartOptions(IReadOnlyList<ModelProfile> profiles)
+    {
+        var model = new CommandOptionDefinition
+        {
+            Type = CommandOptionType.String, Name = Options.Model, Description = "Model profile", Required = true,
+            // Choices are limited to 25; with more profiles the option falls back to autocomplete.
+            Choices = profiles.Count is > 0 and <= 25
+                ? profiles.Select(p => CommandChoice.Of(Markdown.Plain(p.Name, 100), Markdown.Plain(p.Name, 100))).ToList()
+                : null,
+            Autocomplete = profiles.Count is 0 or > 25 ? true : null,
+        };
+        return
+        [
+            new CommandOptionDefinition { Type = CommandOptionType.String, Name = Options.Task, Description = "Task to run", Required = true, Autocomplete = true, MaxLength = 100 },
+            model,
+            new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Candidates, Description = "Candidates the model proposes per step (default 3)", MinValue = 1, MaxValue = Limits.MaxModelCandidates },
+            new CommandOptionDefinition
+            {
+                Type = CommandOptionType.String, Name = Options.Mode, Description = "How actions are chosen (default vote)",
+                Choices = [CommandChoice.Of("vote", "vote"), CommandChoice.Of("hybrid", "hybrid"), CommandChoice.Of("auto", "auto")],
+            },
+            new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Quorum, Description = "Votes needed before a step can be decided (default 2)", MinValue = 1, MaxValue = 50 },
+            new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.DeadlineMinutes, Description = "Voting time per step in minutes (default 30)", MinValue = 1, MaxValue = 10080 },
+            new CommandOptionDefinition { Type = CommandOptionType.Boolean, Name = Options.Blind, Description = "Hide tallies until decided (default yes)" },
+        ];
+    }
+
+    private static CommandOptionDefinition RunSubcommand(string name, string description, params CommandOptionDefinition[] options) => new()
+    {
+        Type = CommandOptionType.SubCommand,
+        Name = name,
+        Description = description,
+        Options = [.. options, RunOption()],
+    };
+
+    private static CommandOptionDefinition RunOption() => new()
+    {
+        Type = CommandOptionType.Integer, Name = Options.Run, Description = "Run id (implied inside a run thread)", Autocomplete = true, MinValue = 1,
+    };
+}

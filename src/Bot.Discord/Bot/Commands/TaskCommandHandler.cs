@@ -1,0 +1,77 @@
+using System.Globalization;
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Ports;
+using Bot.Discord.Api;
+using Bot.Discord.Bot.Interactions;
+using Bot.Discord.Bot.Presenting;
+using Bot.Discord.Bot.Rendering;
+
+namespace Bot.Discord.Bot.Commands;
+
+/// <summary><c>/task start</c>, <c>/task list</c>, <c>/stats</c> and <c>/summary</c>.</summary>
+public sealed class TaskCommandHandler(
+    ITaskCatalogView tasks,
+    IModelProfiles profiles,
+    IRunCommands commands,
+    IStatsReader stats,
+    IStepPresenter presenter,
+    BotRoles roles,
+    TimeProvider time)
+{
+    public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CommandOptions options, CancellationToken cancellationToken = default)
+    {
+        var actor = ActorId.Discord(interaction.Invoker!.Id);
+        switch (options.Name, options.Subcommand)
+        {
+            case (SlashCommands.Task, SlashCommands.TaskSub.List):
+                return InteractionAnswer.Ephemeral(RunRenderer.Tasks(await tasks.ListAsync(cancellationToken).ConfigureAwait(false)));
+            case (SlashCommands.Task, SlashCommands.TaskSub.Start):
+                if (!roles.IsResearcher(interaction.Member)) return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
+                return await StartAsync(interaction, options, actor, cancellationToken).ConfigureAwait(false);
+            case (SlashCommands.Stats, _):
+                return InteractionAnswer.Ephemeral(RunRenderer.Stats(await stats.GetParticipantStatsAsync(actor, cancellationToken).ConfigureAwait(false)));
+            case (SlashCommands.Summary, _):
+                if (!roles.IsResearcher(interaction.Member)) return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
+                var days = options.String(SlashCommands.Options.Period) switch { "day" => 1, "month" => 30, _ => 7 };
+                var summary = await stats.GetSummaryAsync(time.GetUtcNow().AddDays(-days), cancellationToken).ConfigureAwait(false);
+                return InteractionAnswer.Ephemeral(RunRenderer.Summary(summary));
+            default:
+                return InteractionAnswer.Ephemeral("Unknown command; the bot's commands may have changed. Try again in a minute.");
+        }
+    }
+
+    private async Task<InteractionAnswer> StartAsync(Interaction interaction, CommandOptions options, ActorId actor, CancellationToken cancellationToken)
+    {
+        var taskName = options.String(SlashCommands.Options.Task) ?? "";
+        var task = await tasks.FindAsync(taskName, cancellationToken).ConfigureAwait(false);
+        if (task is null) return InteractionAnswer.Ephemeral($"There is no task '{Markdown.Inline(taskName, 100)}'. Pick one from the suggestions or see /task list.");
+        var profileName = options.String(SlashCommands.Options.Model) ?? "";
+        var profile = profiles.Profiles.FirstOrDefault(p => string.Equals(p.Name, profileName, StringComparison.Ordinal));
+        if (profile is null) return InteractionAnswer.Ephemeral($"There is no model profile '{Markdown.Inline(profileName, 100)}'. Pick one of the offered choices.");
+
+        var mode = options.String(SlashCommands.Options.Mode) switch { "hybrid" => RunMode.Hybrid, "auto" => RunMode.Auto, _ => RunMode.Vote };
+        var deadline = options.Integer(SlashCommands.Options.DeadlineMinutes) ?? 30;
+        var policy = ConsensusPolicy.Default with
+        {
+            Quorum = (int)Math.Clamp(options.Integer(SlashCommands.Options.Quorum) ?? 2, 1, 1000),
+            VotingWindow = TimeSpan.FromMinutes(Math.Clamp(deadline, 1, 10080)),
+            Blind = options.Boolean(SlashCommands.Options.Blind) ?? true,
+        };
+        var settings = new RunSettings(mode, policy, (int)Math.Clamp(options.Integer(SlashCommands.Options.Candidates) ?? 3, 1, 100));
+        if (settings.Validate().Error is { } invalid) return InteractionAnswer.Ephemeral(invalid.Message);
+
+        var request = new StartRunRequest(task.Name, task.Instructions, profile.Model, settings, actor,
+            InteractionId: interaction.Id.ToString(CultureInfo.InvariantCulture));
+        // Starting the run and opening its thread take several round trips: defer, then report.
+        return InteractionAnswer.DeferEphemeral(async ct =>
+        {
+            var started = await commands.StartRunAsync(request, ct).ConfigureAwait(false);
+            if (!started.IsSuccess) return BotReplies.ForError(started.Error!);
+            var thread = await presenter.EnsureThreadAsync(started.Value, ct).ConfigureAwait(false);
+            return thread.IsSuccess
+                ? $"Started run {started.Value} in {Markdown.Channel(thread.Value)}. Step 1 appears there when the model has proposed its candidates."
+                : $"Started run {started.Value}, but its thread could not be opened yet ({thread.Error!.Message}); the bot will retry.";
+        });
+    }
+}

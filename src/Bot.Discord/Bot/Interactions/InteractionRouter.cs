@@ -1,0 +1,109 @@
+using Bot.Discord.Api;
+using Bot.Discord.Bot.Commands;
+using Bot.Discord.Bot.Rendering;
+using Bot.Discord.Rest;
+using Microsoft.Extensions.Logging;
+
+namespace Bot.Discord.Bot.Interactions;
+
+/// <summary>
+/// Routes an interaction to its handler and sends the answer: the response first (the handler has
+/// already stored what it had to), then the follow-up, the deferred result and the after-work. A
+/// response Discord refuses as already acknowledged means a re-delivered interaction: the rest is skipped.
+/// </summary>
+public sealed partial class InteractionRouter(
+    ComponentHandler components,
+    ModalHandler modals,
+    TaskCommandHandler taskCommands,
+    RunCommandHandler runCommands,
+    AutocompleteHandler autocomplete,
+    DiscordInteractionsApi api,
+    ILogger<InteractionRouter> logger)
+{
+    public async Task HandleAsync(Interaction interaction, CancellationToken cancellationToken = default)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
+        if (interaction.Invoker is null) return;
+        InteractionAnswer answer;
+        try
+        {
+            answer = await AnswerAsync(interaction, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHandlerFailed(ex, interaction.Type, interaction.Data?.CustomId ?? interaction.Data?.Name);
+            answer = InteractionAnswer.Ephemeral("Something went wrong on the bot's side; nothing was changed by this click. Try again, and tell a researcher if it persists.");
+        }
+        await SendAsync(interaction, answer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<InteractionAnswer> AnswerAsync(Interaction interaction, CancellationToken cancellationToken = default) => interaction.Type switch
+    {
+        InteractionType.MessageComponent => components.HandleAsync(interaction, cancellationToken),
+        InteractionType.ModalSubmit => modals.HandleAsync(interaction, cancellationToken),
+        InteractionType.ApplicationCommandAutocomplete => autocomplete.HandleAsync(interaction, cancellationToken),
+        InteractionType.ApplicationCommand => CommandAsync(interaction, cancellationToken),
+        _ => Task.FromResult(InteractionAnswer.Ephemeral("This kind of interaction is not supported.")),
+    };
+
+    private Task<InteractionAnswer> CommandAsync(Interaction interaction, CancellationToken cancellationToken)
+    {
+        var options = CommandOptions.From(interaction.Data);
+        return options.Name == SlashCommands.Run
+            ? runCommands.HandleAsync(interaction, options, cancellationToken)
+            : taskCommands.HandleAsync(interaction, options, cancellationToken);
+    }
+
+    private async Task SendAsync(Interaction interaction, InteractionAnswer answer, CancellationToken cancellationToken)
+    {
+        var sent = await api.RespondAsync(interaction.Id, interaction.Token, answer.Response, files: answer.Files, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (sent.Error is { } error)
+        {
+            if (error.Is(DiscordErrors.InteractionAlreadyAcknowledged) || error.Is(DiscordErrors.UnknownInteraction))
+                LogAlreadyAnswered(interaction.Id, error.Code);
+            else
+                LogResponseFailed(interaction.Id, error.ToString());
+            return;
+        }
+        if (answer.Deferred is { } deferred)
+        {
+            string text;
+            try
+            {
+                text = await deferred(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHandlerFailed(ex, interaction.Type, interaction.Data?.Name);
+                text = "Something went wrong on the bot's side. Check /run status before trying again.";
+            }
+            var edited = await api.EditOriginalAsync(interaction.Token, new MessageEdit { Content = Markdown.Truncate(text, 2000) }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!edited.IsSuccess) LogResponseFailed(interaction.Id, edited.Error!.ToString());
+        }
+        if (answer.FollowUp is { } followUp)
+        {
+            var posted = await api.CreateFollowupAsync(interaction.Token, followUp, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!posted.IsSuccess) LogResponseFailed(interaction.Id, posted.Error!.ToString());
+        }
+        if (answer.After is { } after)
+        {
+            try
+            {
+                await after(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHandlerFailed(ex, interaction.Type, "after-work");
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Interaction handler failed for {Type} {Name}")]
+    private partial void LogHandlerFailed(Exception exception, InteractionType type, string? name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Interaction {InteractionId} was already answered ({Code}); re-delivery ignored")]
+    private partial void LogAlreadyAnswered(ulong interactionId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering interaction {InteractionId} failed: {Error}")]
+    private partial void LogResponseFailed(ulong interactionId, string error);
+}

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Bot.Core.Domain;
+using Bot.Core.Ports;
+using Bot.Core.Results;
+using Bot.Discord.Api;
+using Bot.Discord.Bot.Rendering;
+using Bot.Discord.Rest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Bot.Discord.Bot.Presenting;
+
+/// <summary>
+/// Posts and edits run threads and step messages through REST. Message creation carries a nonce
+/// derived from the database id with enforce_nonce, so a retry after a crash returns the message
+/// already created instead of posting a second one; its id is stored before anyone relies on it.
+/// </summary>
+public sealed partial class StepPresenter(
+    IStepReader steps,
+    IRunDirectory directory,
+    IDiscordLinks links,
+    ITaskCatalogView catalog,
+    DiscordMessagesApi messages,
+    DiscordThreadsApi threads,
+    IOptions<BotOptions> options,
+    TimeProvider time,
+    ILogger<StepPresenter> logger) : IStepPresenter
+{
+    public const string NoThreadCode = "run_thread_missing";
+
+    // One thread per run: serialise thread creation per run inside this process.
+    private readonly ConcurrentDictionary<RunId, SemaphoreSlim> _threadLocks = new();
+    private readonly ConcurrentDictionary<StepId, SemaphoreSlim> _stepLocks = new();
+
+    public async Task<Result> RenderStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
+    {
+        var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (!thread.IsSuccess) return thread.Error!;
+        var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
+        if (!loaded.IsSuccess) return loaded.Error!;
+        var gate = _stepLocks.GetOrAdd(loaded.Value.StepId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Re-read under the gate so concurrent renders in this process end with the newest revision.
+            loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
+            if (!loaded.IsSuccess) return loaded.Error!;
+            var step = loaded.Value;
+            var rendered = StepRenderer.Render(step, time.GetUtcNow());
+            if (step.DiscordMessageId is { } existing)
+            {
+                var edited = await messages.EditMessageAsync(thread.Value, existing, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                return edited.IsSuccess ? Result.Ok() : edited.Error!;
+            }
+            var created = await messages.CreateMessageAsync(thread.Value, rendered.Message with
+            {
+                Nonce = Nonce("s", step.StepId.Value),
+                EnforceNonce = true,
+            }, rendered.Files, cancellationToken).ConfigureAwait(false);
+            if (!created.IsSuccess) return created.Error!;
+            var stored = await links.SetStepMessageAsync(step.StepId, created.Value.Id, cancellationToken).ConfigureAwait(false);
+            LogStepPosted(runId, stepNumber, stored);
+            if (stored != created.Value.Id)
+            {
+                // Another process stored its message first: bring that one up to date instead.
+                var edited = await messages.EditMessageAsync(thread.Value, stored, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                return edited.IsSuccess ? Result.Ok() : edited.Error!;
+            }
+            return Result.Ok();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<Result> PostObservationAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
+    {
+        var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (!thread.IsSuccess) return thread.Error!;
+        var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
+        if (!loaded.IsSuccess) return loaded.Error!;
+        if (loaded.Value.Observation is not { } observation) return Result.Ok();
+        var files = new List<FileUpload>();
+        var header = string.Create(CultureInfo.InvariantCulture, $"**Step {stepNumber} result**{StepRenderer.ObservationMeta(observation)}\n");
+        var shown = observation.Text;
+        if (shown.Length > 1700)
+        {
+            files.Add(StepRenderer.ObservationFile(stepNumber, observation));
+            shown = shown[..1700];
+        }
+        var message = new MessageCreate
+        {
+            Content = header + Markdown.CodeBlock(shown, 1900 - header.Length) + (files.Count > 0 ? "\nFull output attached." : ""),
+            AllowedMentions = AllowedMentions.None,
+            Attachments = files.Count == 0 ? null : [new AttachmentReference(0, files[0].FileName, files[0].Description)],
+            Nonce = Nonce("o", loaded.Value.StepId.Value),
+            EnforceNonce = true,
+        };
+        var posted = await messages.CreateMessageAsync(thread.Value, message, files, cancellationToken).ConfigureAwait(false);
+        return posted.IsSuccess ? Result.Ok() : posted.Error!;
+    }
+
+    public async Task<Result> PostNoticeAsync(RunId runId, string idempotencyKey, string text, CancellationToken cancellationToken = default)
+    {
+        var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (!thread.IsSuccess) return thread.Error!;
+        var posted = await messages.CreateMessageAsync(thread.Value, new MessageCreate
+        {
+            Content = Markdown.Truncate(text, 2000),
+            AllowedMentions = AllowedMentions.None,
+            Nonce = NonceOf(idempotencyKey),
+            EnforceNonce = true,
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return posted.IsSuccess ? Result.Ok() : posted.Error!;
+    }
+
+    public async Task<Result<ulong>> EnsureThreadAsync(RunId runId, CancellationToken cancellationToken = default)
+    {
+        var gate = _threadLocks.GetOrAdd(runId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var found = await directory.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (!found.IsSuccess) return found.Error!;
+            var run = found.Value;
+            if (run.ThreadChannelId is { } existing) return existing;
+
+            var name = Markdown.Plain(string.Create(CultureInfo.InvariantCulture,
+                $"Run {run.RunId}{(run.ForkedFromStep is not null ? " (fork)" : run.ParentRunId is not null ? " (sub-run)" : "")} · {run.TaskName}"), 100);
+            var opened = await threads.StartThreadAsync(options.Value.RunsChannelId, new StartThread(name, AutoArchiveDuration: 10080), cancellationToken).ConfigureAwait(false);
+            if (!opened.IsSuccess) return opened.Error!;
+            var thread = await links.SetThreadAsync(runId, opened.Value.Id, cancellationToken).ConfigureAwait(false);
+            LogThreadOpened(runId, thread);
+
+            // The run keeps the instructions it started with; the catalog only adds the title.
+            var title = (await catalog.FindAsync(run.TaskName, cancellationToken).ConfigureAwait(false))?.Title ?? run.TaskName;
+            var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, title, run.TaskText), Actors.DiscordUserId(run.CreatedBy));
+            var posted = await messages.CreateMessageAsync(thread, card.Message with { Nonce = Nonce("c", runId.Value), EnforceNonce = true }, card.Files, cancellationToken).ConfigureAwait(false);
+            if (!posted.IsSuccess) LogPostFailed(runId, posted.Error!.ToString());
+            if (run.ParentRunId is { } parentId) await LinkParentAsync(run, parentId, thread, cancellationToken).ConfigureAwait(false);
+            return thread;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Links both ways: a line in the parent's thread pointing here, and one here pointing back.</summary>
+    private async Task LinkParentAsync(RunSummary run, RunId parentId, ulong thread, CancellationToken cancellationToken)
+    {
+        var parent = await directory.GetRunAsync(parentId, cancellationToken).ConfigureAwait(false);
+        if (!parent.IsSuccess || parent.Value.ThreadChannelId is not { } parentThread) return;
+        var kind = run.ForkedFromStep is not null ? "Fork" : "Sub-run";
+        var back = await messages.CreateMessageAsync(thread, new MessageCreate
+        {
+            Content = $"{kind} of run {parentId}: {Markdown.Channel(parentThread)}",
+            AllowedMentions = AllowedMentions.None,
+            Nonce = Nonce("b", run.RunId.Value),
+            EnforceNonce = true,
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!back.IsSuccess) LogPostFailed(run.RunId, back.Error!.ToString());
+        var forward = await messages.CreateMessageAsync(parentThread, new MessageCreate
+        {
+            Content = $"{kind} started: run {run.RunId} in {Markdown.Channel(thread)}",
+            AllowedMentions = AllowedMentions.None,
+            Nonce = Nonce("f", run.RunId.Value),
+            EnforceNonce = true,
+        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!forward.IsSuccess) LogPostFailed(parentId, forward.Error!.ToString());
+        if (parent.Value.CurrentStep is { } step) await RenderStepAsync(parentId, step, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Result<ulong>> ThreadOfAsync(RunId runId, CancellationToken cancellationToken)
+    {
+        var found = await directory.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (!found.IsSuccess) return found.Error!;
+        if (found.Value.ThreadChannelId is { } thread) return thread;
+        // Sub-runs and forks get their thread here; a new top-level run gets it from /task start,
+        // unless that never happened (a crash in between), which a minute's wait tells apart.
+        if (found.Value.ParentRunId is not null || time.GetUtcNow() - found.Value.CreatedAt > TimeSpan.FromMinutes(1))
+            return await EnsureThreadAsync(runId, cancellationToken).ConfigureAwait(false);
+        return new Error(NoThreadCode, $"Run {runId} has no thread yet; /task start is opening it.", IsTransient: true);
+    }
+
+    // Discord nonces are at most 25 characters.
+    private static string Nonce(string prefix, long id) => prefix + id.ToString(CultureInfo.InvariantCulture);
+
+    private static string NonceOf(string key)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key));
+        return "n" + Convert.ToHexString(hash, 0, 12);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {Step} posted as message {MessageId}")]
+    private partial void LogStepPosted(RunId runId, int step, ulong messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} opened thread {ThreadId}")]
+    private partial void LogThreadOpened(RunId runId, ulong threadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Posting in run {RunId}'s thread failed: {Error}")]
+    private partial void LogPostFailed(RunId runId, string error);
+}

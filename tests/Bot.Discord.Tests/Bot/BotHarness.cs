@@ -1,0 +1,130 @@
+using System.Globalization;
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Ports;
+using Bot.Data.Ports;
+using Bot.Data.Stores;
+using Bot.Discord.Bot;
+using Bot.Discord.Bot.Presenting;
+using Bot.Testing.FakeDiscord;
+using Bot.Testing.Postgres;
+using Dapper;
+using StartRunRequest = Bot.Core.Ports.StartRunRequest;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bot.Discord.Tests.Bot;
+
+/// <summary>
+/// The bot adapter as production composes it (Discord client, gateway, handlers, presenter, data
+/// ports) against the fake Discord and a real PostgreSQL database. Tests act only as Discord users;
+/// the engine's side (model candidates) is fed through the command processor, as the lead's work
+/// handlers will.
+/// </summary>
+public sealed class BotHarness : IAsyncLifetime
+{
+    public const ulong ResearcherRole = 1001;
+    public const ulong ContractorRole = 1002;
+    public static readonly ulong[] Contractor = [ContractorRole];
+    public static readonly ulong[] Researcher = [ResearcherRole];
+
+    private IHost? _host;
+
+    public FakeDiscordServer Fake { get; private set; } = null!;
+    public PostgresDatabase Db { get; } = new();
+    public IServiceProvider Services => _host!.Services;
+
+    public async Task InitializeAsync()
+    {
+        await Db.InitializeAsync();
+        Fake = await FakeDiscordServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Discord:Token"] = Fake.Token,
+            ["Discord:ApiBaseUrl"] = Fake.ApiBaseUrl,
+            ["Discord:GatewayUrl"] = Fake.GatewayUrl,
+            ["Discord:ApplicationId"] = Fake.ApplicationId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:Intents"] = "33281",
+            ["Discord:RetryBaseDelay"] = "00:00:00.050",
+            ["Discord:GuildId"] = Fake.GuildId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:RunsChannelId"] = Fake.DefaultChannelId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:ResearcherRoleIds:0"] = ResearcherRole.ToString(CultureInfo.InvariantCulture),
+            ["Discord:ContractorRoleIds:0"] = ContractorRole.ToString(CultureInfo.InvariantCulture),
+        };
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection(settings);
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = configuration });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(Db.Database);
+        builder.Services.AddOptions<AnnotationOptions>();
+        builder.Services.AddSingleton<RunCommandProcessor>();
+        builder.Services.AddSingleton<AnnotationStore>();
+        builder.Services.AddBotDataPorts(configuration);
+        builder.Services.AddSingleton<ITaskCatalogView>(new Catalog());
+        builder.Services.AddSingleton<IModelProfiles>(new ProfileList());
+        builder.Services.AddDiscordClient(configuration);
+        builder.Services.AddDiscordBot(configuration);
+        _host = builder.Build();
+        await _host.StartAsync();
+        await Fake.WaitForReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+        await Fake.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>A run at step 1 with model candidates, its thread and step message posted.</summary>
+    public async Task<VotingRun> VotingRunAsync(int candidates = 3, int quorum = 2)
+    {
+        var settings = new RunSettings(RunMode.Vote, ConsensusPolicy.Default with { Quorum = quorum, VotingWindow = null }, candidates);
+        var run = (await Get<IRunCommands>().StartRunAsync(new StartRunRequest("fix-the-build", "Make `make` pass.", "gpt-test", settings, ActorId.Discord(FakeUser.Carol.Id)))).Value;
+        var thread = (await Get<IStepPresenter>().EnsureThreadAsync(run)).Value;
+        var generated = Enumerable.Range(1, candidates)
+            .Select(n => new NewCandidate(CandidateKind.Bash, $"make -j{n}", "Try the build", CandidateSource.Model, ActorId.Model("gpt-test"))).ToList();
+        var handled = await Get<RunCommandProcessor>().HandleAsync(run, new CandidatesGenerated(ActorId.Model("gpt-test"), 1, generated));
+        Assert.True(handled.IsSuccess, handled.Error?.ToString());
+        var render = await Get<IStepPresenter>().RenderStepAsync(run, 1);
+        Assert.True(render.IsSuccess, render.Error?.ToString());
+        var step = (await Get<IStepReader>().GetStepAsync(run, 1)).Value;
+        return new VotingRun(run, step.StepId, thread, step.DiscordMessageId!.Value);
+    }
+
+    public async Task<List<(string Voter, int Candidate)>> VotesAsync(StepId step)
+    {
+        await using var c = await Db.DataSource.OpenConnectionAsync();
+        return (await c.QueryAsync<(string, int)>("SELECT voter, candidate_number FROM votes WHERE step_id = @id ORDER BY voter", new { id = step.Value })).ToList();
+    }
+
+    public async Task<long> CountAsync(string sql, object? args = null)
+    {
+        await using var c = await Db.DataSource.OpenConnectionAsync();
+        return await c.ExecuteScalarAsync<long>(sql, args);
+    }
+
+    public static string Voter(FakeUser user) => ActorId.Discord(user.Id).Value;
+
+    private sealed class Catalog : ITaskCatalogView
+    {
+        private static readonly TaskInfo[] Tasks = [new("fix-the-build", "Fix the build", "Make `make` pass without warnings."), new("write-docs", "Write docs", "Document the CLI.")];
+        public Task<IReadOnlyList<TaskInfo>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<TaskInfo>>(Tasks);
+        public Task<TaskInfo?> FindAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult(Tasks.FirstOrDefault(t => t.Name == name));
+    }
+
+    private sealed class ProfileList : IModelProfiles
+    {
+        public IReadOnlyList<ModelProfile> Profiles { get; } = [new("gpt-test", "gpt-test-model")];
+    }
+}
+
+public sealed record VotingRun(RunId Run, StepId Step, ulong Thread, ulong Message);
