@@ -5,7 +5,6 @@ using Bot.Discord.Gateway;
 using Bot.Testing.FakeDiscord;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Bot.Discord.Tests;
 
@@ -78,36 +77,5 @@ public sealed class DispatcherTests
 
         await Wait.UntilAsync(() => client.ReceivedNamed("MESSAGE_CREATE").Count == 1, "the big dispatch");
         Assert.Equal(big, client.ReceivedNamed("MESSAGE_CREATE")[0].Data.GetProperty("content").GetString());
-    }
-
-    private sealed class FixedRandom(double value) : Random
-    {
-        public override double NextDouble() => value;
-    }
-
-    [Fact]
-    public async Task First_heartbeat_waits_a_jittered_fraction_of_the_interval()
-    {
-        await using var fake = await FakeDiscordServer.StartAsync(o => o.HelloInterval = TimeSpan.FromSeconds(10));
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var client = ClientHarness.Create(fake, null, services =>
-        {
-            services.AddSingleton<TimeProvider>(time);
-            services.AddSingleton<Random>(new FixedRandom(0.5));
-        });
-        await client.StartGatewayAsync();
-        await fake.WaitForReadyAsync();
-        var connection = fake.Gateway.CurrentConnection!;
-
-        time.Advance(TimeSpan.FromSeconds(4.9));
-        await Task.Delay(200);
-        Assert.Empty(connection.Heartbeats);
-        time.Advance(TimeSpan.FromSeconds(0.2));
-        await Wait.UntilAsync(() => connection.Heartbeats.Count == 1, "the first heartbeat");
-        time.Advance(TimeSpan.FromSeconds(9.9));
-        await Task.Delay(200);
-        Assert.Single(connection.Heartbeats);
-        time.Advance(TimeSpan.FromSeconds(0.2));
-        await Wait.UntilAsync(() => connection.Heartbeats.Count == 2, "the second heartbeat, one interval later");
     }
 }
