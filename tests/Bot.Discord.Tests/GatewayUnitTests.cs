@@ -47,3 +47,23 @@ public sealed class GatewayUnitTests
         Assert.Equal("Discord", DiscordOptions.SectionName);
     }
 }
+
+public sealed class GatewaySendLimiterTests
+{
+    [Fact]
+    public async Task Sends_beyond_the_budget_wait_for_the_window_to_roll()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var limiter = new GatewaySendLimiter(2, TimeSpan.FromSeconds(60), time);
+        await limiter.WaitAsync(CancellationToken.None);
+        await limiter.WaitAsync(CancellationToken.None);
+
+        var third = limiter.WaitAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        Assert.False(third.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
