@@ -133,7 +133,7 @@ public sealed class InteractionTests
     [Fact]
     public async Task Late_and_second_callbacks_are_typed_errors()
     {
-        var (fake, client) = await ConnectAsync(o => o.InteractionDeadline = TimeSpan.FromMilliseconds(300));
+        var (fake, client) = await ConnectAsync(o => o.InteractionDeadline = TimeSpan.FromMilliseconds(1500));
         await using (fake)
         await using (client)
         {
@@ -143,7 +143,7 @@ public sealed class InteractionTests
             var twice = await client.Interactions.RespondAsync(first.Id, first.Token, InteractionResponse.Defer());
 
             var late = await ReceiveAsync(client, await fake.SlashCommandAsync(fake.DefaultChannelId, "status"));
-            await Task.Delay(600);
+            await Task.Delay(2000);
             var tooLate = await client.Interactions.RespondAsync(late.Id, late.Token, InteractionResponse.Defer());
 
             Assert.True(ok.IsSuccess, ok.Error?.ToString());
