@@ -20,6 +20,21 @@ public sealed class FakeDiscordServerTests
     }
 
     [Fact]
+    public void Misspelt_fields_are_reported_even_inside_components_and_embeds()
+    {
+        var body = JsonNode.Parse("""
+            {"contnet":"hi","embeds":[{"titel":"x"}],
+             "components":[{"type":1,"components":[{"type":2,"style":1,"label":"A","customid":"a"}]}]}
+            """);
+
+        var problems = SpecValidator.Validate("MessageCreateRequest", body);
+
+        Assert.Contains(problems, p => p.Contains("$.contnet", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("$.embeds[0].titel", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("$.components[0].components[0].customid", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_request_breaking_the_docs_limits_is_recorded_and_fails_the_test_on_dispose()
     {
         var fake = await FakeDiscordServer.StartAsync();

@@ -133,7 +133,7 @@ public sealed class InteractionTests
     [Fact]
     public async Task Late_and_second_callbacks_are_typed_errors()
     {
-        var (fake, client) = await ConnectAsync(o => o.InteractionDeadline = TimeSpan.FromMilliseconds(300));
+        var (fake, client) = await ConnectAsync(o => o.InteractionDeadline = TimeSpan.FromMilliseconds(1500));
         await using (fake)
         await using (client)
         {
@@ -143,7 +143,7 @@ public sealed class InteractionTests
             var twice = await client.Interactions.RespondAsync(first.Id, first.Token, InteractionResponse.Defer());
 
             var late = await ReceiveAsync(client, await fake.SlashCommandAsync(fake.DefaultChannelId, "status"));
-            await Task.Delay(600);
+            await Task.Delay(2000);
             var tooLate = await client.Interactions.RespondAsync(late.Id, late.Token, InteractionResponse.Defer());
 
             Assert.True(ok.IsSuccess, ok.Error?.ToString());
@@ -167,6 +167,30 @@ public sealed class InteractionTests
             var followup = await client.Interactions.CreateFollowupAsync(interaction.Token, new MessageCreate { Content = "too late" });
 
             Assert.Equal("discord.50027", followup.Error?.Code);
+        }
+    }
+
+    [Fact]
+    public async Task Thread_replies_and_the_bots_own_posts_arrive_as_message_create()
+    {
+        var (fake, client) = await ConnectAsync();
+        await using (fake)
+        await using (client)
+        {
+            var step = (await client.Messages.CreateMessageAsync(fake.DefaultChannelId, new MessageCreate { Content = "run 1" })).Value;
+            var thread = (await client.Threads.StartThreadFromMessageAsync(fake.DefaultChannelId, step.Id, new StartThreadFromMessage("run 1"))).Value;
+            var inThread = (await client.Messages.CreateMessageAsync(thread.Id, new MessageCreate { Content = "step 1" })).Value;
+
+            await fake.PostUserMessageAsync(thread.Id, "try ls instead", FakeUser.Bob, replyToMessageId: inThread.Id);
+
+            await Wait.UntilAsync(() => client.ReceivedNamed("MESSAGE_CREATE").Count == 3, "three MESSAGE_CREATE");
+            var messages = client.ReceivedNamed("MESSAGE_CREATE").Select(d => d.As<Message>()!).ToList();
+            Assert.All(messages.Take(2), m => Assert.True(m.Author!.Bot));
+            var reply = messages[2];
+            Assert.Equal(thread.Id, reply.ChannelId);
+            Assert.Equal(inThread.Id, reply.MessageReference!.MessageId);
+            Assert.Equal(FakeUser.Bob.Id, reply.Author!.Id);
+            Assert.Single(client.ReceivedNamed("THREAD_CREATE"));
         }
     }
 }

@@ -82,7 +82,7 @@ public sealed class RateLimitTests
         await using var client = ClientHarness.Create(fake);
         await client.StartGatewayAsync();
         await fake.WaitForReadyAsync();
-        fake.Faults.Add(new RestFault { Kind = FaultKind.GlobalRateLimit, Duration = TimeSpan.FromSeconds(3), Matches = FakeRestFaults.Route("POST", "/messages") });
+        fake.Faults.Add(new RestFault { Kind = FaultKind.GlobalRateLimit, Duration = TimeSpan.FromSeconds(5), Matches = FakeRestFaults.Route("POST", "/messages") });
         var blocked = client.Messages.CreateMessageAsync(fake.DefaultChannelId, new MessageCreate { Content = "waits out a global 429" });
         var limiter = client.Services.GetRequiredService<DiscordRateLimiter>();
         await Wait.UntilAsync(() => limiter.InvalidRequestCount == 1, "the client to see the injected 429");

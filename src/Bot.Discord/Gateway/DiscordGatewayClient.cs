@@ -96,7 +96,17 @@ public sealed partial class DiscordGatewayClient : BackgroundService
                     continue;
                 }
 
-                var outcome = await ConnectOnceAsync(url.Value, resume, stoppingToken).ConfigureAwait(false);
+                SessionOutcome outcome;
+                try
+                {
+                    outcome = await ConnectOnceAsync(url.Value, resume, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // A bug or an unexpected payload must not kill the connection loop for good.
+                    LogSessionCrashed(ex);
+                    outcome = new SessionOutcome(_state.CanResume ? GatewayRecovery.Resume : GatewayRecovery.Reidentify, false, null, $"session failed: {ex.GetType().Name}");
+                }
                 if (stoppingToken.IsCancellationRequested)
                 {
                     break;
@@ -151,12 +161,17 @@ public sealed partial class DiscordGatewayClient : BackgroundService
             ConnectionCount++;
             Status = GatewayStatus.Connected;
             var session = new GatewaySession(socket, _state, _context, _channel.Writer, _logger);
-            var outcome = await session.RunAsync(resume, stoppingToken).ConfigureAwait(false);
-            if (stoppingToken.IsCancellationRequested)
+            try
             {
-                await socket.CloseNormallyAsync().ConfigureAwait(false);
+                return await session.RunAsync(resume, stoppingToken).ConfigureAwait(false);
             }
-            return outcome;
+            finally
+            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    await socket.CloseNormallyAsync().ConfigureAwait(false);
+                }
+            }
         }
     }
 
@@ -197,6 +212,9 @@ public sealed partial class DiscordGatewayClient : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway connection ended ({Reason}); reconnecting with {Mode}")]
     private partial void LogReconnecting(string reason, string mode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway session failed unexpectedly; reconnecting")]
+    private partial void LogSessionCrashed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not get the gateway URL: {Error}")]
     private partial void LogGatewayUrlFailed(string error);

@@ -77,9 +77,9 @@ internal sealed partial class GatewaySession(
             {
                 await heartbeat.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
             {
-                // Expected: the session is over.
+                // The session is over; whatever the heartbeat task hit no longer matters.
             }
         }
     }
@@ -162,7 +162,16 @@ internal sealed partial class GatewaySession(
                 await socket.CloseForResumeAsync().ConfigureAwait(false);
                 return;
             }
-            await SendHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SendHeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                // The socket broke under us; the receive loop sees it too and reports the outcome.
+                await socket.CloseForResumeAsync().ConfigureAwait(false);
+                return;
+            }
             delay = interval;
         }
     }

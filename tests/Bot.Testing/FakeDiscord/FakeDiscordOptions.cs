@@ -18,6 +18,9 @@ public sealed class FakeDiscordOptions
     /// <summary>Privileged intents (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) enabled in the "portal".</summary>
     public bool PrivilegedIntentsEnabled { get; set; } = true;
 
+    /// <summary>Identifies allowed per 5 s (max_concurrency); more get op 9. 0 turns the check off.</summary>
+    public int MaxIdentifiesPer5Seconds { get; set; }
+
     public int GatewaySendLimit { get; set; } = 120;
     public TimeSpan GatewaySendWindow { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -7,6 +7,22 @@ public sealed partial class FakeDiscordServer
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Configuration for the bot under test: the <c>Discord:*</c> keys that point the real client at
+    /// this fake, with reconnect and retry timings shortened so fault tests stay fast.
+    /// </summary>
+    public Dictionary<string, string?> ClientSettings() => new()
+    {
+        ["Discord:Token"] = Token,
+        ["Discord:ApiBaseUrl"] = ApiBaseUrl,
+        ["Discord:ApplicationId"] = ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Discord:RetryBaseDelay"] = "00:00:00.020",
+        ["Discord:UnknownResetWait"] = "00:00:00.100",
+        ["Discord:ReconnectBaseDelay"] = "00:00:00.050",
+        ["Discord:ReconnectMaxDelay"] = "00:00:00.500",
+        ["Discord:IdentifyMinInterval"] = "00:00:00.100",
+    };
+
     public FakeChannel CreateChannel(string name) => Store.AddChannel(name);
 
     public IReadOnlyList<FakeMessage> MessagesIn(ulong channelId) => Store.MessagesIn(channelId);

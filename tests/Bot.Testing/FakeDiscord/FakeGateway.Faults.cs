@@ -4,6 +4,8 @@ namespace Bot.Testing.FakeDiscord;
 
 public sealed partial class FakeGateway
 {
+    private readonly List<DateTimeOffset> _identifyTimes = [];
+
     private async Task<bool> IdentifyAsync(FakeGatewayConnection connection, JsonObject? data)
     {
         Interlocked.Increment(ref _identifies);
@@ -27,6 +29,11 @@ public sealed partial class FakeGateway
         {
             await connection.CloseAsync(4014, "Disallowed intent(s)").ConfigureAwait(false);
             return false;
+        }
+        if (!AllowIdentify())
+        {
+            await connection.SendAsync(new JsonObject { ["op"] = 9, ["d"] = false, ["s"] = null, ["t"] = null }).ConfigureAwait(false);
+            return true;
         }
         if (data?["properties"] is not JsonObject props || props["os"] is null || props["browser"] is null || props["device"] is null)
         {
@@ -104,6 +111,25 @@ public sealed partial class FakeGateway
         }
         await connection.SendAsync(resumed).ConfigureAwait(false);
         return true;
+    }
+
+    private bool AllowIdentify()
+    {
+        if (options.MaxIdentifiesPer5Seconds <= 0)
+        {
+            return true;
+        }
+        lock (_identifyTimes)
+        {
+            var now = DateTimeOffset.UtcNow;
+            _identifyTimes.RemoveAll(t => now - t >= TimeSpan.FromSeconds(5));
+            if (_identifyTimes.Count >= options.MaxIdentifiesPer5Seconds)
+            {
+                return false;
+            }
+            _identifyTimes.Add(now);
+            return true;
+        }
     }
 
     /// <summary>Sends op 7, then closes with 4000 shortly after, as Discord does.</summary>

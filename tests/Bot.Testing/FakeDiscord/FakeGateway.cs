@@ -63,6 +63,18 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
         }
     }
 
+    /// <summary>Intents of the current session (0 when there is none).</summary>
+    public int CurrentIntents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current?.Intents ?? 0;
+            }
+        }
+    }
+
     /// <summary>Sends a dispatch on the current session (logged for replay even when disconnected).</summary>
     public async Task<int> DispatchAsync(string eventName, JsonObject data)
     {

@@ -85,6 +85,10 @@ public sealed partial class FakeRestApi
             message = store.EditMessage(source, WithAttachments(data ?? [], body));
         }
         store.NotifyChanged();
+        if (message is not null && type != 5)
+        {
+            await AnnounceMessageAsync(message, created: type == 4).ConfigureAwait(false);
+        }
 
         if (context.Request.Query["with_response"] != "true")
         {
@@ -147,6 +151,7 @@ public sealed partial class FakeRestApi
             interaction.FollowupIds.Add(message.Id);
         }
         StoreFiles(message, body);
+        await AnnounceMessageAsync(message, created: message.EditCount == 0).ConfigureAwait(false);
         await JsonAsync(context, 200, message.Json.DeepClone()).ConfigureAwait(false);
     }
 

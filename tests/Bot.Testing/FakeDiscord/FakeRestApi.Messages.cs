@@ -35,6 +35,7 @@ public sealed partial class FakeRestApi
         }
         var message = store.AddMessage(channelId, options.BotUserId, fromBot: true, WithAttachments(json, body));
         StoreFiles(message, body);
+        await AnnounceMessageAsync(message, created: true).ConfigureAwait(false);
         await JsonAsync(context, 200, message.Json.DeepClone()).ConfigureAwait(false);
     }
 
@@ -67,6 +68,7 @@ public sealed partial class FakeRestApi
         }
         store.EditMessage(message, WithAttachments(json, body));
         StoreFiles(message, body);
+        await AnnounceMessageAsync(message, created: false).ConfigureAwait(false);
         await JsonAsync(context, 200, message.Json.DeepClone()).ConfigureAwait(false);
     }
 
@@ -142,6 +144,16 @@ public sealed partial class FakeRestApi
         var data = thread.ToJson(options.GuildId);
         data["newly_created"] = true;
         await gateway.DispatchAsync("THREAD_CREATE", data).ConfigureAwait(false);
+    }
+
+    /// <summary>Like Discord, echo the bot's own messages as MESSAGE_CREATE/UPDATE when GUILD_MESSAGES is on.</summary>
+    private async Task AnnounceMessageAsync(FakeMessage message, bool created)
+    {
+        if (gateway.CurrentSessionId is null || (gateway.CurrentIntents & 512) == 0 || (message.Flags & 64) != 0)
+        {
+            return;
+        }
+        await gateway.DispatchAsync(created ? "MESSAGE_CREATE" : "MESSAGE_UPDATE", (JsonObject)message.Json.DeepClone()).ConfigureAwait(false);
     }
 
     private FakeMessage? FindMessage(string channelText, string messageText) =>

@@ -14,18 +14,23 @@ public static class SpecValidator
     private static readonly Lazy<BuildOptions> Registry = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Dictionary<string, JsonSchema> Schemas = new(StringComparer.Ordinal);
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    private static JsonObject? _rawDefs;
 
-    /// <summary>Errors of <paramref name="body"/> against schema <paramref name="schemaName"/>; empty when valid.</summary>
+    /// <summary>
+    /// Errors of <paramref name="body"/> against schema <paramref name="schemaName"/>, plus fields the
+    /// schema does not define; empty when valid.
+    /// </summary>
     public static IReadOnlyList<string> Validate(string schemaName, JsonNode? body)
     {
         var schema = GetSchema(schemaName);
+        var unknown = StrictSchemaCheck.UnknownFields(_rawDefs!, schemaName, body);
         using var doc = JsonDocument.Parse(body?.ToJsonString() ?? "null");
         var result = schema.Evaluate(doc.RootElement, Evaluation);
         if (result.IsValid)
         {
-            return [];
+            return unknown;
         }
-        var errors = new List<string>();
+        var errors = new List<string>(unknown);
         foreach (var detail in result.Details ?? [])
         {
             foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
@@ -58,6 +63,7 @@ public static class SpecValidator
         var spec = JsonNode.Parse(stream)!;
         var defs = spec["components"]!["schemas"]!.DeepClone().AsObject();
         Normalise(defs);
+        _rawDefs = (JsonObject)defs.DeepClone();
         var root = new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
