@@ -60,6 +60,9 @@ public static class VoteBenchmark
                 var batched = await VotesAsync(database, processor, batcher, runs, batchVoters, seconds);
                 Console.WriteLine($"engine votes, group commit via CommandBatcher ({batchVoters} voters x {runs} runs, batches of up to {maxBatch}, {committers} committers): " +
                     $"{batched:F0} votes/s ({batched / pgbench:P0} of pgbench)");
+                // The machine is shared: measure pgbench again so a load change during the run shows up.
+                var after = await PgBenchAsync(builder, seconds);
+                Console.WriteLine($"pgbench again after the engine runs: {after:F0} tps (group commit = {batched / ((pgbench + after) / 2):P0} of the mean)");
             }
             return 0;
         }
