@@ -69,10 +69,13 @@ public sealed class BotDatabase : IAsyncDisposable
     /// </summary>
     public static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int maxPoolSize = 50)
     {
-        if (!builder.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = maxPoolSize;
-        if (!builder.ContainsKey("Max Auto Prepare")) builder.MaxAutoPrepare = 64;
-        if (!builder.ContainsKey("Auto Prepare Min Usages")) builder.AutoPrepareMinUsages = 2;
-        if (!builder.ContainsKey("No Reset On Close")) builder.NoResetOnClose = true;
+        // NpgsqlConnectionStringBuilder.ContainsKey is true for every known keyword; ask a plain builder what was written.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
+        var keys = written.Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!keys.Contains("MaximumPoolSize") && !keys.Contains("MaxPoolSize")) builder.MaxPoolSize = maxPoolSize;
+        if (!keys.Contains("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
+        if (!keys.Contains("AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
+        if (!keys.Contains("NoResetOnClose")) builder.NoResetOnClose = true;
     }
 
     private async Task<string> StartLocalAsync(CancellationToken cancellationToken)

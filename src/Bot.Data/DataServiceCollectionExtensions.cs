@@ -33,6 +33,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<RunCommandProcessor>();
         services.AddSingleton<RunReader>();
         services.AddSingleton<AnnotationStore>();
+        services.AddSingleton<ModelCallStore>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<WorkRecovery>();
         services.AddSingleton<WorkerService>();

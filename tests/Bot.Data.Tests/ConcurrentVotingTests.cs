@@ -74,4 +74,39 @@ public sealed class ConcurrentVotingTests(PostgresDatabase db) : IClassFixture<P
         Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT count(*) FROM run_events WHERE run_id = @r AND type = 'StepDecided'", new { r = run.Value }));
         Assert.Equal(1, await c.ExecuteScalarAsync<int>("SELECT count(*) FROM work_items WHERE run_id = @r AND kind = 'ExecuteAction'", new { r = run.Value }));
     }
+
+    [Fact]
+    public async Task Votes_through_the_group_commit_batcher_are_acknowledged_only_as_stored()
+    {
+        var runA = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 1000));
+        var runB = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 1000));
+        var last = new System.Collections.Concurrent.ConcurrentDictionary<(RunId, string), int>();
+        await using (var batcher = new CommandBatcher(_runs.Processor, maxBatch: 32, committers: 2))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 60).Select(v => Task.Run(async () =>
+            {
+                var voter = $"discord:{5000 + v}";
+                var run = v % 2 == 0 ? runA : runB;
+                for (var change = 0; change < 3; change++)
+                {
+                    var candidate = (v + change) % 3 + 1;
+                    var result = await batcher.SubmitAsync(run, new CastVote(new ActorId(voter), 1, candidate), $"batch:{run}:{voter}:{change}");
+                    Assert.True(result.IsSuccess, result.Error?.ToString());
+                    last[(run, voter)] = candidate;
+                }
+            })));
+        }
+
+        var reader = new RunReader(db.Database);
+        foreach (var run in new[] { runA, runB })
+        {
+            var view = (await reader.GetStepAsync(run, 1))!;
+            Assert.Equal(30, view.Votes.Count);
+            Assert.All(view.Votes, v => Assert.Equal(last[(run, v.Voter.Value)], v.CandidateNumber));
+        }
+        await using var c = await db.DataSource.OpenConnectionAsync();
+        Assert.Equal(180, await c.ExecuteScalarAsync<int>("SELECT count(*) FROM interactions_seen WHERE interaction_id LIKE 'batch:%'"));
+        // Event numbers stay dense per run however commands were grouped into transactions.
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT count(*) FROM runs r WHERE r.last_event_seq <> (SELECT count(*) FROM run_events e WHERE e.run_id = r.id)"));
+    }
 }

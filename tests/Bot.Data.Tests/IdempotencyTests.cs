@@ -57,4 +57,15 @@ public sealed class IdempotencyTests(PostgresDatabase db) : IClassFixture<Postgr
         Assert.Equal(EngineErrors.VoteUnchangedCode, again.Error?.Code);
         Assert.Equal(before, await db.SnapshotAsync());
     }
+
+    [Fact]
+    public async Task Starting_a_run_twice_with_one_interaction_id_creates_one_run()
+    {
+        var request = new Stores.StartRunRequest("once", "x", "m", TestRuns.Settings(), TestRuns.Researcher, InteractionId: $"start-{Guid.NewGuid():N}");
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _runs.Processor.StartRunAsync(request))));
+
+        Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.Single(results, r => !r.Value.Duplicate);
+        Assert.Single(results.Select(r => r.Value.State.RunId).Distinct());
+    }
 }

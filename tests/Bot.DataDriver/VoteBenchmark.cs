@@ -24,6 +24,9 @@ public static class VoteBenchmark
         var seconds = int.Parse(Arg(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
         var voters = int.Parse(Arg(args, "--voters") ?? "8", CultureInfo.InvariantCulture);
         var runs = int.Parse(Arg(args, "--runs") ?? "8", CultureInfo.InvariantCulture);
+        var maxBatch = int.Parse(Arg(args, "--batch") ?? "256", CultureInfo.InvariantCulture);
+        var committers = int.Parse(Arg(args, "--committers") ?? "2", CultureInfo.InvariantCulture);
+        var batchVoters = int.Parse(Arg(args, "--batch-voters") ?? (voters * 8).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
         LocalPostgres? local = null;
         string? tempRoot = null;
@@ -52,10 +55,14 @@ public static class VoteBenchmark
             var processor = new RunCommandProcessor(database, TimeProvider.System);
             var single = await VotesAsync(database, processor, null, runs, voters, seconds);
             Console.WriteLine($"engine votes, one transaction per vote ({voters} voters x {runs} runs): {single:F0} votes/s ({single / pgbench:P0} of pgbench)");
-            await using (var batcher = new CommandBatcher(processor, maxBatch: 64, committers: 2))
+            await using (var batcher = new CommandBatcher(processor, maxBatch, committers))
             {
-                var batched = await VotesAsync(database, processor, batcher, runs, voters * 4, seconds);
-                Console.WriteLine($"engine votes, group commit via CommandBatcher ({voters * 4} voters x {runs} runs): {batched:F0} votes/s ({batched / pgbench:P0} of pgbench)");
+                var batched = await VotesAsync(database, processor, batcher, runs, batchVoters, seconds);
+                Console.WriteLine($"engine votes, group commit via CommandBatcher ({batchVoters} voters x {runs} runs, batches of up to {maxBatch}, {committers} committers): " +
+                    $"{batched:F0} votes/s ({batched / pgbench:P0} of pgbench)");
+                // The machine is shared: measure pgbench again so a load change during the run shows up.
+                var after = await PgBenchAsync(builder, seconds);
+                Console.WriteLine($"pgbench again after the engine runs: {after:F0} tps (group commit = {batched / ((pgbench + after) / 2):P0} of the mean)");
             }
             return 0;
         }

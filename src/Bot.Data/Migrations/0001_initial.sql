@@ -211,9 +211,6 @@ CREATE INDEX work_items_due ON work_items (next_attempt_at, id) WHERE status = '
 CREATE INDEX work_items_running ON work_items (locked_until) WHERE status = 'running';
 CREATE INDEX work_items_dead ON work_items (id) WHERE status IN ('dead', 'interrupted');
 
-CREATE FUNCTION notify_work() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('bot_work', '');
-    RETURN NULL;
-END $$;
-CREATE TRIGGER work_items_notify AFTER INSERT ON work_items FOR EACH STATEMENT EXECUTE FUNCTION notify_work();
+-- No NOTIFY trigger here: a notifying transaction holds a global lock through its commit, which
+-- would serialize every vote's commit. Engine work wakes the local worker in-process; other
+-- processes poll (WorkQueue:PollInterval), and WorkQueue.EnqueueAsync notifies explicitly.

@@ -124,6 +124,20 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
     /// <summary>Creates a run and its first step through <see cref="RunEngine.Start"/>.</summary>
     public async Task<Result<CommandResult>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return await StartRunOnceAsync(request, cancellationToken);
+        }
+        catch (PostgresException ex) when (IsRetryable(ex))
+        {
+            // The same interaction id started a run concurrently; the second try returns that run as a duplicate.
+            LogRetry(_logger, ex.SqlState, 1);
+            return await StartRunOnceAsync(request, cancellationToken);
+        }
+    }
+
+    private async Task<Result<CommandResult>> StartRunOnceAsync(StartRunRequest request, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(request.TaskName) || request.TaskName.Length > 200)
             return DataErrors.InvalidTask("The task name must be 1 to 200 characters.");
         if (string.IsNullOrWhiteSpace(request.Model))

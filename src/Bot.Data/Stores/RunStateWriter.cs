@@ -88,7 +88,21 @@ internal sealed partial class RunStateWriter
         var commands = (_runs.GetValueOrDefault(run)?.Commands ?? 0) + 1;
         _runs[run] = new RunRow(after, answer ?? _runs.GetValueOrDefault(run)?.Answer, lastSeq, commands);
 
-        foreach (var w in outcome.Work) _work.TryAdd(w.IdempotencyKey, w);
+        foreach (var w in outcome.Work)
+        {
+            if (w is RenderStepWork render)
+            {
+                // Rendering shows the step as it is when the worker runs, so within one transaction only the
+                // newest revision of a step needs an item; older ones would post the same message again.
+                var older = _work.Values.OfType<RenderStepWork>().FirstOrDefault(r => r.RunId == render.RunId && r.StepNumber == render.StepNumber);
+                if (older is not null)
+                {
+                    if (older.Revision >= render.Revision) continue;
+                    _work.Remove(older.IdempotencyKey);
+                }
+            }
+            _work.TryAdd(w.IdempotencyKey, w);
+        }
         if (interactionId is not null)
             _seen.Add((interactionId, run, command?.GetType().Name ?? "StartRun", newVersion));
         return lastSeq;

@@ -44,7 +44,12 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
             payload = DataJson.Serialize(item, item.GetType()),
             now,
         }, cancellationToken: cancellationToken));
-        if (inserted > 0) signal?.Set();
+        if (inserted > 0)
+        {
+            signal?.Set();
+            // Wakes workers of other processes at once (engine commands do not notify; see 0001_initial.sql).
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('bot_work', '')", cancellationToken: cancellationToken));
+        }
         return inserted > 0;
     }
 
