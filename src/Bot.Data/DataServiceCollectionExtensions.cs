@@ -34,6 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<RunReader>();
         services.AddSingleton<AnnotationStore>();
         services.AddSingleton<ModelCallStore>();
+        services.AddSingleton<Agent.AgentStore>();
         services.AddSingleton<WorkQueue>();
         services.AddSingleton<WorkRecovery>();
         services.AddSingleton<WorkerService>();

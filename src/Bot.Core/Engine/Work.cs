@@ -62,3 +62,12 @@ public sealed record FinishRunWork(RunId RunId, int StepNumber, RunStatus Outcom
 {
     public override string IdempotencyKey => $"finish:{RunId}";
 }
+
+/// <summary>
+/// Ask the model "Am I stuck?" about a step on a person's request (the step's Stuck? button).
+/// Not part of the state machine: it records a reflection and changes no run state.
+/// </summary>
+public sealed record StuckCheckWork(RunId RunId, int StepNumber) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"stuck-request:{RunId}:{StepNumber}";
+}

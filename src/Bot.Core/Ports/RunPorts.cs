@@ -172,9 +172,9 @@ public interface ITaskCatalogView
 }
 
 /// <summary>A configured model profile (a slash command choice, so at most 25 and names of 1-100 characters).</summary>
-public sealed record ModelProfile(string Name, string Model, string? Description = null);
+public sealed record ModelChoice(string Name, string Model, string? Description = null);
 
 public interface IModelProfiles
 {
-    IReadOnlyList<ModelProfile> Profiles { get; }
+    IReadOnlyList<ModelChoice> Profiles { get; }
 }

@@ -69,7 +69,7 @@ public static class WorkKinds
     static WorkKinds()
     {
         foreach (var t in new[] { typeof(GenerateCandidatesWork), typeof(JudgeCandidatesWork), typeof(RenderStepWork), typeof(ExecuteActionWork),
-                     typeof(StartSubRunWork), typeof(NotifyParentWork), typeof(FinishRunWork) })
+                     typeof(StartSubRunWork), typeof(NotifyParentWork), typeof(FinishRunWork), typeof(StuckCheckWork) })
             Register(t);
     }
 

@@ -1,7 +1,9 @@
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Engine;
 using Bot.Data.Stores;
+using Bot.Data.Work;
 using Dapper;
 
 namespace Bot.Data.Ports;
@@ -11,7 +13,7 @@ namespace Bot.Data.Ports;
 /// submission is a set of rows sharing one timestamp; the actor's latest set counts, and an empty
 /// set is stored as the single tag <see cref="NoTags"/> so clearing is recorded too.
 /// </summary>
-public sealed class FeedbackPort(BotDatabase database, AnnotationStore annotations, TimeProvider time) : IFeedbackStore
+public sealed class FeedbackPort(BotDatabase database, AnnotationStore annotations, WorkQueue work, TimeProvider time) : IFeedbackStore
 {
     public const string NoTags = "untagged";
     public const string StuckCheckComment = "[stuck-check requested]";
@@ -92,6 +94,14 @@ public sealed class FeedbackPort(BotDatabase database, AnnotationStore annotatio
             if (await c.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { step = stepId.Value, text = StuckCheckComment }, cancellationToken: cancellationToken)))
                 return false;
         }
-        return await CommentAsync(stepId, requestedBy, StuckCheckComment, cancellationToken);
+        var recorded = await CommentAsync(stepId, requestedBy, StuckCheckComment, cancellationToken);
+        if (recorded.Error is not null || !recorded.Value) return recorded;
+
+        // The check itself is a model call: queued, so the click is answered at once.
+        const string stepSql = "SELECT run_id, number FROM steps WHERE id = @id";
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var (runId, number) = await connection.QuerySingleAsync<(long, int)>(new CommandDefinition(stepSql, new { id = stepId.Value }, cancellationToken: cancellationToken));
+        await work.EnqueueAsync(new StuckCheckWork(new RunId(runId), number), cancellationToken);
+        return true;
     }
 }

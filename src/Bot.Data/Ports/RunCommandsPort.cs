@@ -2,16 +2,14 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Data.Agent;
 using Bot.Data.Stores;
 
 namespace Bot.Data.Ports;
 
 /// <summary><see cref="IRunCommands"/> over the data layer's <see cref="RunCommandProcessor"/>.</summary>
-public sealed class RunCommandsPort(RunCommandProcessor processor, AnnotationStore annotations) : IRunCommands
+public sealed class RunCommandsPort(RunCommandProcessor processor, AgentStore agent) : IRunCommands
 {
-    /// <summary>Nudges are stored as run comments with this prefix until the schema has a table of their own.</summary>
-    public const string NudgePrefix = "[nudge] ";
-
     public async Task<Result<CommandReceipt>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default)
     {
         var handled = await processor.HandleAsync(runId, command, interactionId, cancellationToken);
@@ -30,7 +28,7 @@ public sealed class RunCommandsPort(RunCommandProcessor processor, AnnotationSto
 
     public async Task<Result> NudgeAsync(RunId runId, ActorId author, string text, CancellationToken cancellationToken = default)
     {
-        var stored = await annotations.CommentAsync(runId, null, author, NudgePrefix + text.Trim(), cancellationToken);
+        var stored = await agent.AddInterventionAsync(runId, null, AgentStore.Nudge, text, author, cancellationToken);
         return stored.Error is { } error ? error : Result.Ok();
     }
 }

@@ -123,7 +123,7 @@ public sealed class BotHarness : IAsyncLifetime
 
     private sealed class ProfileList : IModelProfiles
     {
-        public IReadOnlyList<ModelProfile> Profiles { get; } = [new("gpt-test", "gpt-test-model")];
+        public IReadOnlyList<ModelChoice> Profiles { get; } = [new("gpt-test", "gpt-test-model")];
     }
 }
 

@@ -147,7 +147,7 @@ public sealed class RenderingTests
     [Fact]
     public void Slash_command_definitions_pass_the_fakes_checks()
     {
-        var profiles = new[] { new ModelProfile("gpt-4o", "gpt-4o"), new ModelProfile("local-llama", "llama3") };
+        var profiles = new[] { new ModelChoice("gpt-4o", "gpt-4o"), new ModelChoice("local-llama", "llama3") };
         var definitions = SlashCommands.Definitions(profiles);
         var json = JsonSerializer.SerializeToNode(definitions, DiscordJson.Options)!.AsArray();
         Assert.Empty(DocsLimits.CheckCommands(json));

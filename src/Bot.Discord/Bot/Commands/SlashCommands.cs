@@ -52,7 +52,7 @@ public static class SlashCommands
         public const string Period = "period";
     }
 
-    public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<ModelProfile> profiles) =>
+    public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<ModelChoice> profiles) =>
     [
         new ApplicationCommandDefinition
         {
@@ -107,7 +107,7 @@ public static class SlashCommands
         },
     ];
 
-    private static List<CommandOptionDefinition> StartOptions(IReadOnlyList<ModelProfile> profiles)
+    private static List<CommandOptionDefinition> StartOptions(IReadOnlyList<ModelChoice> profiles)
     {
         var model = new CommandOptionDefinition
         {

@@ -1,0 +1,33 @@
+using Bot.Core.Domain;
+using Bot.Core.Ports;
+using Bot.Core.Results;
+using Bot.Data.Agent;
+using Bot.Scaffold.Tasks;
+
+namespace Bot.Host.Agent;
+
+/// <summary>Builds the scaffold's view of a run at a step from the database and the task files.</summary>
+public sealed class AgentContextFactory(AgentStore store, TaskCatalog tasks)
+{
+    public async Task<Result<(AgentRun Run, AgentContext Context, TaskDefinition? Task)>> CreateAsync(
+        RunId runId, int stepNumber, CancellationToken cancellationToken = default)
+    {
+        var loaded = await store.LoadAsync(runId, stepNumber, cancellationToken);
+        if (loaded.Error is { } error) return error;
+        var run = loaded.Value;
+
+        // Sub-runs carry their instructions in the run row; top-level runs name a task file.
+        var task = run.ParentRunId is null && (await tasks.GetAsync(run.TaskName, cancellationToken)) is { IsSuccess: true } found
+            ? found.Value
+            : null;
+        var title = task?.Title ?? FirstLine(run.TaskText);
+        var context = new AgentContext(runId, stepNumber, run.Model, title, run.TaskText, run.History, run.Nudges, run.Reflections);
+        return (run, context, task);
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Trim().Split('\n', 2)[0].Trim();
+        return line.Length <= 100 ? line : line[..99] + "…";
+    }
+}

@@ -1,0 +1,47 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Ports;
+using Bot.Core.Results;
+using Bot.Data.Agent;
+using Bot.Data.Stores;
+using Bot.Data.Work;
+using Bot.Scaffold.Options;
+using Microsoft.Extensions.Options;
+
+namespace Bot.Host.Agent;
+
+/// <summary>
+/// Runs the decided bash action in the sandbox. The full output is stored under the work item's
+/// key before the engine hears of it, so a retry re-sends the stored result and never runs the
+/// command twice. (A command that was running when the process died is not retried at all: the
+/// work queue's recovery turns it into ExecutionInterrupted for a researcher to decide.)
+/// </summary>
+public sealed class ExecuteActionHandler(
+    AgentStore store,
+    IActionExecutor executor,
+    RunCommandProcessor processor,
+    IOptions<ScaffoldOptions> options) : WorkHandler<ExecuteActionWork>
+{
+    protected override async Task<Result> HandleAsync(ExecuteActionWork work, WorkContext context, CancellationToken cancellationToken)
+    {
+        var result = await store.FindExecutionAsync(work.IdempotencyKey, cancellationToken);
+        if (result is null)
+        {
+            var executed = await executor.ExecuteAsync(work.RunId, work.Command, cancellationToken);
+            if (executed.Error is { } error)
+            {
+                // The sandbox could not start (e.g. bubblewrap missing): the model sees why.
+                result = new ExecutionResult("", error.Message, -1, TimeSpan.Zero, false, false);
+            }
+            else
+            {
+                result = executed.Value;
+            }
+            await store.SaveExecutionAsync(work.RunId, work.StepNumber, work.IdempotencyKey, work.Command, result, cancellationToken);
+        }
+
+        var observation = ObservationText.From(result, options.Value.ObservationCharacterLimit);
+        var command = new ExecutionFinished(ActorId.System, work.StepNumber, observation);
+        return CommandSettling.Settle(await processor.HandleAsync(work.RunId, command, null, cancellationToken));
+    }
+}

@@ -1,0 +1,70 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Core.Results;
+using Bot.Data.Stores;
+using Bot.Data.Work;
+using Bot.Scaffold.Agent;
+
+namespace Bot.Host.Agent;
+
+/// <summary>
+/// Starts a child run for <c>delegate(task)</c> with the parent's model and settings. The work
+/// item's key doubles as the start request's idempotency id, so a retry finds the child it
+/// already created. A delegation over the depth or fan-out limit returns the refusal to the parent
+/// as the sub-run's (failed) answer, so the agent can adapt.
+/// </summary>
+public sealed class StartSubRunHandler(
+    AgentContextFactory contexts,
+    DelegationPlanner planner,
+    RunCommandProcessor processor) : WorkHandler<StartSubRunWork>
+{
+    protected override async Task<Result> HandleAsync(StartSubRunWork work, WorkContext context, CancellationToken cancellationToken)
+    {
+        var created = await contexts.CreateAsync(work.RunId, work.StepNumber, cancellationToken);
+        if (created.Error is { } error) return error;
+        var (run, agentContext, _) = created.Value;
+
+        var parentState = await processor.LoadStateAsync(work.RunId, cancellationToken);
+        if (parentState.Error is { } stateError) return stateError;
+
+        var allowed = DelegationPlanner.CanDelegate(run.Depth, run.ChildCount, planner.Limits);
+        if (allowed.Error is { } refused)
+        {
+            var refusal = new SubRunFinished(ActorId.System, work.StepNumber, new RunId(0), RunStatus.Failed, refused.Message);
+            return CommandSettling.Settle(await processor.HandleAsync(work.RunId, refusal, work.IdempotencyKey, cancellationToken));
+        }
+
+        var child = await planner.BuildChildTaskAsync(agentContext, work.Task, cancellationToken);
+        var request = new StartRunRequest(
+            TaskName: Truncate($"{run.TaskName} / {child.Title}", 200),
+            TaskText: child.Instructions,
+            Model: run.Model,
+            Settings: parentState.Value.Settings,
+            CreatedBy: ActorId.Model(run.Model),
+            ParentRunId: work.RunId,
+            InteractionId: work.IdempotencyKey);
+        var started = await processor.StartRunAsync(request, cancellationToken);
+        return started.Error is { } startError ? startError : Result.Ok();
+    }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
+
+/// <summary>Hands a finished child run's answer (or its failure) to the parent as an observation.</summary>
+public sealed class NotifyParentHandler(RunReader reader, RunCommandProcessor processor) : WorkHandler<NotifyParentWork>
+{
+    protected override async Task<Result> HandleAsync(NotifyParentWork work, WorkContext context, CancellationToken cancellationToken)
+    {
+        var child = await reader.GetRunAsync(work.RunId, cancellationToken);
+        if (child is null) return DataErrors.UnknownRun(work.RunId);
+        var parent = await processor.LoadStateAsync(work.ParentRunId, cancellationToken);
+        if (parent.Error is { } error) return error;
+        if (parent.Value.Step is not { } step) return Result.Ok();
+
+        var answer = child.Status == RunStatus.Completed
+            ? child.Answer ?? ""
+            : $"The sub-run ended with status {child.Status} and gave no answer.";
+        var command = new SubRunFinished(ActorId.System, step.Number, work.RunId, child.Status, answer);
+        return CommandSettling.Settle(await processor.HandleAsync(work.ParentRunId, command, work.IdempotencyKey, cancellationToken));
+    }
+}

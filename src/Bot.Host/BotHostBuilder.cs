@@ -1,0 +1,48 @@
+using Bot.Data;
+using Bot.Host.Agent;
+using Bot.Host.Application;
+using Bot.Host.Cli;
+using Bot.Scaffold;
+
+namespace Bot.Host;
+
+/// <summary>
+/// The composition root: one AddXxx per project. <c>includeBot: false</c> builds only what the
+/// operator verbs need (the database), so `migrate` works without a Discord token.
+/// </summary>
+public static class BotHostBuilder
+{
+    public static IHost Build(string[] args, bool includeBot)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = BotConfiguration.FindContentRoot(),
+        });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+            o.IncludeScopes = true;
+        });
+
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddSingleton(TimeProvider.System);
+        services.AddBotData(configuration);
+        if (includeBot)
+        {
+            services.AddBotScaffold(configuration);
+            services.AddAgentLoop();
+            services.AddBotApplication(configuration);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Starts the database (the private cluster if configured so) and applies migrations.</summary>
+    public static async Task MigrateAsync(IHost host, CancellationToken cancellationToken = default)
+    {
+        var database = host.Services.GetRequiredService<BotDatabase>();
+        await database.StartAsync(cancellationToken);
+    }
+}

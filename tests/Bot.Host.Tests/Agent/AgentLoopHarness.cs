@@ -1,0 +1,130 @@
+using Bot.Core.Domain;
+using Bot.Core.Engine;
+using Bot.Data;
+using Bot.Data.Stores;
+using Bot.Host.Agent;
+using Bot.Scaffold;
+using Bot.Scaffold.Tasks;
+using Bot.Testing.FakeLlm;
+using Bot.Testing.Postgres;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bot.Host.Tests.Agent;
+
+/// <summary>
+/// The agent loop as production composes it (database, work queue, scaffold, work handlers),
+/// against a real PostgreSQL database and the fake OpenAI-compatible server, without Discord.
+/// </summary>
+public sealed class AgentLoopHarness : IAsyncDisposable
+{
+    public const string Profile = "test";
+
+    private AgentLoopHarness(IHost host, FakeLlmServer llm, PostgresDatabase database, string root)
+    {
+        Host = host;
+        Llm = llm;
+        Database = database;
+        Root = root;
+    }
+
+    public IHost Host { get; }
+    public FakeLlmServer Llm { get; }
+    public PostgresDatabase Database { get; }
+    public string Root { get; }
+    public RunCommandProcessor Processor => Host.Services.GetRequiredService<RunCommandProcessor>();
+
+    public static async Task<AgentLoopHarness> StartAsync(Dictionary<string, string?>? overrides = null)
+    {
+        var llm = await FakeLlmServer.StartAsync();
+        var database = await PostgresDatabase.CreateAsync();
+        var root = Directory.CreateTempSubdirectory("agent-loop-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database.ConnectionString,
+            ["WorkQueue:PollInterval"] = "00:00:00.100",
+            ["WorkQueue:BaseRetryDelay"] = "00:00:00.100",
+            ["Scaffold:DefaultModel"] = Profile,
+            ["Scaffold:PromptsDirectory"] = RepoPath("prompts"),
+            ["Scaffold:TasksDirectory"] = RepoPath("tasks"),
+            ["Scaffold:Retry:BaseDelayMilliseconds"] = "10",
+            ["Scaffold:Sandbox:WorkspaceRoot"] = Path.Combine(root, "workspaces"),
+            ["Scaffold:Sandbox:TimeLimitSeconds"] = "20",
+            [$"Models:{Profile}:Endpoint"] = llm.Endpoint.ToString(),
+            [$"Models:{Profile}:ModelId"] = "fake-model-1",
+            [$"Models:{Profile}:ApiKey"] = "sk-test-not-a-secret",
+        };
+        foreach (var (key, value) in overrides ?? []) settings[key] = value;
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddBotData(builder.Configuration);
+        builder.Services.AddBotScaffold(builder.Configuration);
+        builder.Services.AddAgentLoop();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new AgentLoopHarness(host, llm, database, root);
+    }
+
+    public async Task<RunId> StartRunAsync(string task, RunMode mode, int candidates = 3)
+    {
+        var definition = await Host.Services.GetRequiredService<TaskCatalog>().GetAsync(task);
+        Assert.True(definition.IsSuccess, definition.Error?.ToString());
+        var started = await Processor.StartRunAsync(new StartRunRequest(
+            task, definition.Value.Instructions, Profile, new RunSettings(mode, ConsensusPolicy.Default, candidates, MaxSteps: 10), ActorId.Discord(42)));
+        Assert.True(started.IsSuccess, started.Error?.ToString());
+        return started.Value.State.RunId;
+    }
+
+    /// <summary>Waits (bounded, to avoid hanging) until the run reaches a terminal status.</summary>
+    public async Task<string> WaitForEndAsync(RunId runId, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90));
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var connection = await Database.DataSource.OpenConnectionAsync();
+            var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM runs WHERE id = @id", new { id = runId.Value });
+            if (status is "completed" or "failed" or "aborted") return status;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Run {runId} did not finish in time.");
+    }
+
+    /// <summary>Scoring happens in its own work item after the run ends; waits (bounded) for it.</summary>
+    public async Task<bool> WaitForScoreAsync(RunId runId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var connection = await Database.DataSource.OpenConnectionAsync();
+            var passed = await connection.ExecuteScalarAsync<bool?>("SELECT passed FROM run_scores WHERE run_id = @id", new { id = runId.Value });
+            if (passed is bool value) return value;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Run {runId} was not scored in time.");
+    }
+
+    public static string RepoPath(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bot.sln"))) return Path.Combine(dir.FullName, relative);
+        }
+        throw new InvalidOperationException("Bot.sln not found above the test binaries.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+        await Llm.DisposeAsync();
+        await Database.DisposeAsync();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
