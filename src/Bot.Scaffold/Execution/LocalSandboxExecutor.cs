@@ -71,7 +71,8 @@ public sealed partial class LocalSandboxExecutor(
             }
         }
         args.AddRange(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
-        args.AddRange(["--bind", workspace, MountPoint, "--chdir", MountPoint, "--clearenv"]);
+        // The sandbox root is bwrap's own tmpfs; making it read-only leaves the workspace and /tmp as the only writable places.
+        args.AddRange(["--bind", workspace, MountPoint, "--remount-ro", "/", "--chdir", MountPoint, "--clearenv"]);
 
         var environment = SandboxEnvironment.Base(MountPoint);
         foreach (var (key, value) in commandOptions.Environment ?? new Dictionary<string, string>())

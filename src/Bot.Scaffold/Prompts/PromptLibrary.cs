@@ -51,7 +51,7 @@ public sealed partial class PromptLibrary
             throw new PromptLoadException($"Prompt directory '{root}' does not exist (Scaffold:PromptsDirectory).");
         }
 
-        var factory = new KernelPromptTemplateFactory();
+        var factory = new KernelPromptTemplateFactory { AllowDangerouslySetContent = true };
         var templates = new Dictionary<string, IPromptTemplate>();
         foreach (var (name, allowed) in PromptNames.Variables)
         {
