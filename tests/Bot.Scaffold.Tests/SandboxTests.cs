@@ -68,7 +68,7 @@ public sealed class SandboxTests
     public async Task The_bots_environment_and_secrets_do_not_reach_the_command()
     {
         await using var h = await ScaffoldHarness.StartAsync();
-        Environment.SetEnvironmentVariable("Models__leak__ApiKey", "sk-should-not-leak");
+        Environment.SetEnvironmentVariable("BOT_TEST_SANDBOX_SECRET", "sk-should-not-leak");
 
         var result = await h.Get<IActionExecutor>().ExecuteAsync(new RunId(104), "env");
 

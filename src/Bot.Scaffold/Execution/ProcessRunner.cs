@@ -30,7 +30,7 @@ internal static class ProcessRunner
 
         using var process = new Process { StartInfo = startInfo };
         var started = time.GetTimestamp();
-        process.Start();
+        await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
         process.StandardInput.Close();
 
         var stdout = new CappedBuffer(outputLimitBytes);
