@@ -3,8 +3,11 @@ using Bot.Core.Results;
 
 namespace Bot.Core.Ports;
 
-/// <summary>One past step as the agent sees it: the action taken and what came back.</summary>
-public sealed record HistoryEntry(int StepNumber, CandidateKind Kind, string Action, string Observation);
+/// <summary>
+/// One past step as the agent sees it: the action taken and what came back. <paramref name="ExitCode"/>
+/// is set for bash actions; stuck triggers count consecutive non-zero exits from it.
+/// </summary>
+public sealed record HistoryEntry(int StepNumber, CandidateKind Kind, string Action, string Observation, int? ExitCode = null);
 
 /// <summary>
 /// Everything the scaffold needs to prompt the model for a step: the task, the history, the last
@@ -20,8 +23,12 @@ public sealed record AgentContext(
     IReadOnlyList<string> Nudges,
     IReadOnlyList<string> Reflections);
 
-/// <summary>One model sample: a candidate, or why the sample failed (kept visible, not dropped).</summary>
-public sealed record CandidateSample(NewCandidate? Candidate, string? FailureReason, ModelUsage Usage);
+/// <summary>
+/// One model sample: a candidate, or why the sample failed (kept visible, not dropped). Identical
+/// candidates from several samples are merged into one: <paramref name="Samples"/> says how many
+/// samples proposed it and <paramref name="Usage"/> sums their tokens (latency is the longest).
+/// </summary>
+public sealed record CandidateSample(NewCandidate? Candidate, string? FailureReason, ModelUsage Usage, int Samples = 1);
 
 /// <summary>Token counts and latency of one model call, stored with the step.</summary>
 public sealed record ModelUsage(string Model, int PromptTokens, int CompletionTokens, TimeSpan Latency);

@@ -1,0 +1,56 @@
+using Bot.Core.Ports;
+using Bot.Core.Results;
+using Bot.Scaffold.Options;
+using Bot.Scaffold.Prompts;
+using Microsoft.Extensions.Options;
+
+namespace Bot.Scaffold.Agent;
+
+/// <summary>A delegated sub-task as the child run receives it.</summary>
+public sealed record ChildTask(string Title, string Instructions);
+
+/// <summary>
+/// Builds the child run's task from a <c>delegate(task)</c> candidate with the SubTask hand-off
+/// prompt, and checks the tree limits. The engine integration enforces the check before starting a child.
+/// </summary>
+public sealed class DelegationPlanner(PromptLibrary prompts, IOptions<ScaffoldOptions> options)
+{
+    private const int MaxTitleChars = 80;
+
+    public DelegationOptions Limits => options.Value.Delegation;
+
+    public async Task<ChildTask> BuildChildTaskAsync(AgentContext parent, string delegatedTask, CancellationToken cancellationToken = default)
+    {
+        var instructions = await prompts.RenderAsync(PromptNames.SubTask, new Dictionary<string, string>
+        {
+            ["parent_title"] = parent.TaskTitle,
+            ["parent_task"] = parent.TaskInstructions,
+            ["subtask"] = delegatedTask.Trim(),
+        }, cancellationToken).ConfigureAwait(false);
+        return new ChildTask(TitleOf(delegatedTask), instructions);
+    }
+
+    /// <summary>May a run at <paramref name="parentDepth"/> (top level = 0) that already started <paramref name="childrenSoFar"/> children delegate once more?</summary>
+    public static Result CanDelegate(int parentDepth, int childrenSoFar, DelegationOptions limits)
+    {
+        if (parentDepth + 1 > limits.MaxDepth)
+        {
+            return new Error("delegation.too_deep", $"Delegation refused: a child would be at depth {parentDepth + 1}, over the limit of {limits.MaxDepth}.");
+        }
+        if (childrenSoFar >= limits.MaxChildrenPerRun)
+        {
+            return new Error("delegation.too_many", $"Delegation refused: this run already started {childrenSoFar} sub-run(s), the limit is {limits.MaxChildrenPerRun}.");
+        }
+        return Result.Ok();
+    }
+
+    public static string TitleOf(string delegatedTask)
+    {
+        var first = delegatedTask.Trim().Split('\n', 2)[0].Trim();
+        if (first.Length == 0)
+        {
+            first = "Sub-task";
+        }
+        return first.Length <= MaxTitleChars ? first : first[..(MaxTitleChars - 1)] + "…";
+    }
+}

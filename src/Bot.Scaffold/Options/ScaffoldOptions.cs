@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Bot.Scaffold.Options;
+
+/// <summary>Scaffold settings: which model profile runs by default, where prompts and tasks live, and the sandbox.</summary>
+public sealed class ScaffoldOptions
+{
+    public const string SectionName = "Scaffold";
+
+    /// <summary>Name of the profile under <c>Models:</c> used when a run does not choose one.</summary>
+    [Required]
+    public string DefaultModel { get; set; } = "default";
+
+    [Required]
+    public string PromptsDirectory { get; set; } = "prompts";
+
+    [Required]
+    public string TasksDirectory { get; set; } = "tasks";
+
+    /// <summary>Characters of history the step prompt may hold before earlier steps are omitted.</summary>
+    [Range(1_000, 2_000_000)]
+    public int HistoryCharacterBudget { get; set; } = 24_000;
+
+    /// <summary>Characters of one observation shown to the model (the full output is stored elsewhere).</summary>
+    [Range(200, 1_000_000)]
+    public int ObservationCharacterLimit { get; set; } = 4_000;
+
+    [Required]
+    public RetryOptions Retry { get; set; } = new();
+
+    [Required]
+    public SandboxOptions Sandbox { get; set; } = new();
+
+    [Required]
+    public StuckCheckOptions StuckCheck { get; set; } = new();
+
+    [Required]
+    public DelegationOptions Delegation { get; set; } = new();
+}
+
+/// <summary>Bounded retries of model calls on 429, 5xx and timeouts.</summary>
+public sealed class RetryOptions
+{
+    /// <summary>Total attempts per model call, the first included.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>First backoff delay; doubles on each further retry.</summary>
+    [Range(0, 60_000)]
+    public int BaseDelayMilliseconds { get; set; } = 1_000;
+
+    /// <summary>A Retry-After longer than this is not waited for; the call fails as transient instead.</summary>
+    [Range(1, 3_600)]
+    public int MaxRetryAfterSeconds { get; set; } = 60;
+}
+
+/// <summary>Which executor runs bash actions and the limits it applies.</summary>
+public sealed class SandboxOptions
+{
+    public const string LocalSandbox = "local-sandbox";
+    public const string Unsandboxed = "unsandboxed";
+
+    /// <summary><c>local-sandbox</c> (bubblewrap, the default) or <c>unsandboxed</c> (unsafe; for trusted development only).</summary>
+    [Required, RegularExpression("^(local-sandbox|unsandboxed)$")]
+    public string Executor { get; set; } = LocalSandbox;
+
+    /// <summary>Per-run workspaces are created as <c>{WorkspaceRoot}/{runId}</c>.</summary>
+    [Required]
+    public string WorkspaceRoot { get; set; } = ".data/workspaces";
+
+    /// <summary>The bubblewrap binary: a name looked up on PATH, or an absolute path.</summary>
+    [Required]
+    public string BwrapPath { get; set; } = "bwrap";
+
+    [Range(1, 86_400)]
+    public int TimeLimitSeconds { get; set; } = 120;
+
+    /// <summary>Address-space cap of the command (prlimit --as).</summary>
+    [Range(16, 1_048_576)]
+    public int MemoryLimitMegabytes { get; set; } = 2_048;
+
+    /// <summary>Largest file the command may write (prlimit --fsize).</summary>
+    [Range(1, 1_048_576)]
+    public int FileSizeLimitMegabytes { get; set; } = 256;
+
+    /// <summary>Bytes of stdout and of stderr kept in full; the rest is drained and dropped.</summary>
+    [Range(1_024, 256 * 1024 * 1024)]
+    public int OutputLimitBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Host paths mounted read-only inside the sandbox (symlinks are recreated as symlinks).</summary>
+    public List<string> ReadOnlyPaths { get; set; } = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc"];
+}
+
+/// <summary>When the scaffold asks the model "Am I confused?".</summary>
+public sealed class StuckCheckOptions
+{
+    /// <summary>Check when the same action was chosen twice in a row.</summary>
+    public bool OnRepeatedAction { get; set; } = true;
+
+    /// <summary>Check after this many consecutive non-zero exits (0 = never).</summary>
+    [Range(0, 1_000)]
+    public int ConsecutiveFailures { get; set; } = 3;
+
+    /// <summary>Check every this many steps (0 = never).</summary>
+    [Range(0, 1_000)]
+    public int EverySteps { get; set; } = 10;
+}
+
+/// <summary>Limits of the tree of delegated sub-runs (enforced by the engine integration).</summary>
+public sealed class DelegationOptions
+{
+    /// <summary>Deepest allowed child: a top-level run has depth 0, its children depth 1.</summary>
+    [Range(0, 10)]
+    public int MaxDepth { get; set; } = 2;
+
+    /// <summary>Most child runs one run may start.</summary>
+    [Range(0, 100)]
+    public int MaxChildrenPerRun { get; set; } = 4;
+}
