@@ -20,6 +20,9 @@ public static class BotCli
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
     {
+        // Relative paths in the configuration (.data/postgres, prompts, tasks) mean the folder of
+        // appsettings.json, whichever directory `dotnet run` or the binary was started from.
+        Directory.SetCurrentDirectory(BotConfiguration.FindContentRoot());
         var verb = args.Length == 0 || args[0].StartsWith('-') && args[0] != "-h" && args[0] != "--help" ? "run" : args[0];
         var rest = args.Length == 0 ? args : args[1..];
         switch (verb)

@@ -14,6 +14,9 @@ public sealed record ConfigProblem(string Key, string Message, bool IsFatal)
 /// </summary>
 public static class ConfigCheck
 {
+    // Secrets are set in the environment only; the others may also go in appsettings.json.
+    private static readonly HashSet<string> Secrets = ["Discord:Token"];
+
     private static readonly (string Key, string Why, bool Fatal)[] Required =
     [
         ("Discord:Token", "the bot token from the Discord Developer Portal (Bot tab)", true),
@@ -61,7 +64,9 @@ public static class ConfigCheck
         foreach (var problem in problems)
         {
             writer.WriteLine($"  {(problem.IsFatal ? "missing" : "warning")}: {problem.Message}");
-            writer.WriteLine($"           set it in appsettings.json or with the environment variable {problem.EnvironmentVariable}");
+            writer.WriteLine(Secrets.Contains(problem.Key) || problem.Key.EndsWith(":ApiKey", StringComparison.Ordinal)
+                ? $"           set the environment variable {problem.EnvironmentVariable} (secrets never go in appsettings.json)"
+                : $"           set it in appsettings.json or with the environment variable {problem.EnvironmentVariable}");
         }
     }
 }
