@@ -178,3 +178,10 @@ public interface IModelProfiles
 {
     IReadOnlyList<ModelChoice> Profiles { get; }
 }
+
+/// <summary>Posts the team digest (figures and chart) for a period to the team channel, on demand.</summary>
+public interface IDigestPublisher
+{
+    /// <returns>The id of the posted message.</returns>
+    Task<Result<ulong>> PublishAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+}

@@ -24,6 +24,7 @@ public static class BotApplicationServiceCollectionExtensions
         services.AddSingleton<ITaskCatalogView, TaskCatalogView>();
         services.AddSingleton<IModelProfiles, ModelProfilesView>();
         services.AddSingleton<IRunAnnouncer, DiscordRunAnnouncer>();
+        services.AddSingleton<IDigestPublisher, DigestPublisher>();
         services.AddSingleton<IWorkHandler, RenderStepHandler>();
         return services;
     }

@@ -17,7 +17,8 @@ public sealed class TaskCommandHandler(
     IStatsReader stats,
     IStepPresenter presenter,
     BotRoles roles,
-    TimeProvider time)
+    TimeProvider time,
+    IDigestPublisher? digests = null)
 {
     public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CommandOptions options, CancellationToken cancellationToken = default)
     {
@@ -34,8 +35,20 @@ public sealed class TaskCommandHandler(
             case (SlashCommands.Summary, _):
                 if (!roles.IsResearcher(interaction.Member)) return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
                 var days = options.String(SlashCommands.Options.Period) switch { "day" => 1, "month" => 30, _ => 7 };
-                var summary = await stats.GetSummaryAsync(time.GetUtcNow().AddDays(-days), cancellationToken).ConfigureAwait(false);
-                return InteractionAnswer.Ephemeral(RunRenderer.Summary(summary));
+                var since = time.GetUtcNow().AddDays(-days);
+                if (digests is null)
+                {
+                    var summary = await stats.GetSummaryAsync(since, cancellationToken).ConfigureAwait(false);
+                    return InteractionAnswer.Ephemeral(RunRenderer.Summary(summary));
+                }
+                // The digest (queries, chart, upload) can take longer than the 3-second window.
+                return InteractionAnswer.DeferEphemeral(async ct =>
+                {
+                    var posted = await digests.PublishAsync(since, time.GetUtcNow(), ct).ConfigureAwait(false);
+                    return posted.Error is { } error
+                        ? $"The digest could not be posted: {error.Message}"
+                        : $"Digest of the last {days} day(s) posted in the team channel.";
+                });
             default:
                 return InteractionAnswer.Ephemeral("Unknown command; the bot's commands may have changed. Try again in a minute.");
         }
