@@ -61,7 +61,7 @@ public sealed class IdempotencyTests(PostgresDatabase db) : IClassFixture<Postgr
     [Fact]
     public async Task Starting_a_run_twice_with_one_interaction_id_creates_one_run()
     {
-        var request = new Stores.StartRunRequest("once", "x", "m", TestRuns.Settings(), TestRuns.Researcher, InteractionId: $"start-{Guid.NewGuid():N}");
+        var request = new Core.Ports.StartRunRequest("once", "x", "m", TestRuns.Settings(), TestRuns.Researcher, InteractionId: $"start-{Guid.NewGuid():N}");
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _runs.Processor.StartRunAsync(request))));
 
         Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.ToString()));

@@ -18,11 +18,9 @@ public sealed class RunCommandsPort(RunCommandProcessor processor, AgentStore ag
         return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate);
     }
 
-    public async Task<Result<RunId>> StartRunAsync(Core.Ports.StartRunRequest request, CancellationToken cancellationToken = default)
+    public async Task<Result<RunId>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default)
     {
-        var started = await processor.StartRunAsync(new Stores.StartRunRequest(
-            request.TaskName, request.TaskText, request.Model, request.Settings, request.StartedBy,
-            request.ParentRunId, request.ForkedFromStep, request.InteractionId), cancellationToken);
+        var started = await processor.StartRunAsync(request, cancellationToken);
         return started.Error is { } error ? error : started.Value.State.RunId;
     }
 

@@ -1,5 +1,6 @@
 using Bot.Core.Domain;
 using Bot.Core.Engine;
+using Bot.Core.Ports;
 using Bot.Core.Results;
 using Bot.Data.Json;
 using Dapper;
@@ -17,17 +18,6 @@ public sealed record RunCommandRequest(RunId RunId, RunCommand Command, string? 
 /// seen before, nothing was changed, and <see cref="State"/> is the run as it is now.
 /// </summary>
 public sealed record CommandResult(RunState State, IReadOnlyList<RunEvent> Events, IReadOnlyList<WorkItem> Work, long Version, bool Duplicate = false);
-
-/// <summary>How to create a run.</summary>
-public sealed record StartRunRequest(
-    string TaskName,
-    string TaskText,
-    string Model,
-    RunSettings Settings,
-    ActorId CreatedBy,
-    RunId? ParentRunId = null,
-    StepId? ForkedFromStep = null,
-    string? InteractionId = null);
 
 /// <summary>
 /// Handles engine commands durably: in one transaction it locks the run row, loads the state,
@@ -187,7 +177,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
                 model = request.Model,
                 mode = DataJson.Name(request.Settings.Mode),
                 settings = DataJson.Serialize(request.Settings),
-                created_by = request.CreatedBy.Value,
+                created_by = request.StartedBy.Value,
                 now,
             }, tx, cancellationToken: cancellationToken)));
 
@@ -200,7 +190,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
             await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
             await tx.CommitAsync(cancellationToken);
             workSignal?.Set();
-            LogStarted(_logger, id, request.TaskName, request.CreatedBy.Value);
+            LogStarted(_logger, id, request.TaskName, request.StartedBy.Value);
             return new CommandResult(started.Value.State, started.Value.Events, started.Value.Work, 1);
         }
         catch (NpgsqlException ex) when (ex.IsTransient)

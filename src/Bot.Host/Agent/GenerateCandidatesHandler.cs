@@ -5,7 +5,6 @@ using Bot.Core.Results;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
-using StartRunRequest = Bot.Data.Stores.StartRunRequest;
 using Bot.Scaffold.Agent;
 using Bot.Scaffold.Options;
 using Microsoft.Extensions.Options;

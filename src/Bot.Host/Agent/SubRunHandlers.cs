@@ -1,5 +1,6 @@
 using Bot.Core.Domain;
 using Bot.Core.Engine;
+using Bot.Core.Ports;
 using Bot.Core.Results;
 using Bot.Data.Stores;
 using Bot.Data.Work;
@@ -40,7 +41,7 @@ public sealed class StartSubRunHandler(
             TaskText: child.Instructions,
             Model: run.Model,
             Settings: parentState.Value.Settings,
-            CreatedBy: ActorId.Model(run.Model),
+            StartedBy: ActorId.Model(run.Model),
             ParentRunId: work.RunId,
             InteractionId: work.IdempotencyKey);
         var started = await processor.StartRunAsync(request, cancellationToken);

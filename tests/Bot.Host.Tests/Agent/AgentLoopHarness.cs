@@ -1,3 +1,4 @@
+using Bot.Core.Ports;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Data;
