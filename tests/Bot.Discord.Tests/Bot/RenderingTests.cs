@@ -94,6 +94,19 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void The_judges_pick_and_scores_stay_hidden_while_the_step_is_open_for_votes()
+    {
+        // The judge has scored already; showing it could sway blind votes.
+        var judge = new JudgeVerdict([new JudgeScore(1, 9, "best-reason-xyz"), new JudgeScore(2, 1, "worst"), new JudgeScore(3, 5, "ok")], "judge-model");
+        var rendered = StepRenderer.Render(Views.Step(3, judge: judge, blind: false), Views.Now);
+        var embed = rendered.Message.Embeds![0];
+        var text = embed.Description + string.Join("\n", embed.Fields!.Select(f => f.Name + " " + f.Value)) + rendered.Message.Content;
+        Assert.DoesNotContain("Judge", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("best-reason-xyz", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("9/10", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Candidate_text_cannot_break_out_of_its_code_block()
     {
         var step = Views.Step(1, _ => "echo hi\n```\n@everyone **pwned**");
