@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need on a fresh machine (bubblewrap for the sandbox
+# Runs every test (extra arguments go to dotnet test, e.g. ./test.sh --filter Voting). Installs what the tests need on a fresh machine (bubblewrap for the sandbox
 # tests), then `dotnet test`. PostgreSQL is not started here: the test fixture starts a
 # throwaway cluster from the system's binaries (or uses BOT_TEST_POSTGRES if set).
 # Ends with a plain "N passed, N failed" line; exits non-zero when a test failed or none ran.
@@ -15,7 +15,7 @@ log=$(mktemp)
 # Build once, then run the test assemblies one at a time: several suites start servers and
 # PostgreSQL clusters, and the fake Discord enforces Discord's 3-second interaction deadline on
 # the wall clock, which a 2-core machine running every suite at once can miss.
-if ! dotnet build Bot.sln "$@" > "$log" 2>&1; then
+if ! dotnet build Bot.sln > "$log" 2>&1; then
   grep -E ": (error|warning) " "$log" | sort -u || tail -30 "$log"
   echo "0 passed, 1 failed, 0 skipped (the build failed)"
   exit 1
