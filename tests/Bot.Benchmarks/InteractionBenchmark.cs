@@ -26,6 +26,8 @@ public static class InteractionBenchmark
         var contractors = int.Parse(Arg(args, "--contractors") ?? "200", CultureInfo.InvariantCulture);
         var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var gc = Arg(args, "--gc") ?? "server";
+        // Extra bot configuration for experiments, e.g. --bot Discord:MaxConcurrentHandlers=64 (repeatable).
+        var botSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--bot" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToList();
 
         var tempRoot = Path.Combine(Path.GetTempPath(), $"bot-bench-interactions-{Environment.ProcessId}");
         Directory.CreateDirectory(tempRoot);
@@ -43,13 +45,13 @@ public static class InteractionBenchmark
                     + ", synchronous_commit=" + await c.ExecuteScalarAsync<string>("SHOW synchronous_commit"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}"));
+                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, extra bot settings: [{string.Join(' ', botSettings)}]"));
             foreach (var runs in runCounts)
             {
-                results.Add(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), contractors, gc));
+                results.Add(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), contractors, gc, botSettings));
             }
             Console.WriteLine();
-            Console.WriteLine("| runs | clicks offered (rate) | ack latency in the bot: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 | preventable 429 | bot peak working set | bot peak managed heap | load avg |");
+            Console.WriteLine("| runs | clicks offered (rate) | ack latency in the bot: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | bot peak working set | bot peak managed heap | load avg |");
             Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
             foreach (var row in results) Console.WriteLine(row);
             return 0;
@@ -60,7 +62,7 @@ public static class InteractionBenchmark
         }
     }
 
-    private static async Task<string> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, int contractors, string gc)
+    private static async Task<string> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, int contractors, string gc, List<string> botSettings)
     {
         Console.WriteLine();
         Console.WriteLine($"== {runCount} concurrent run(s) ==");
@@ -78,7 +80,7 @@ public static class InteractionBenchmark
             o.HelloInterval = TimeSpan.FromMilliseconds(41_250);
         });
         fake.ThrowOnDisposeIfViolations = false;
-        var settings = Settings(fake, connectionString);
+        var settings = Settings(fake, connectionString).Concat(botSettings).ToList();
         var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0" };
 
         var setupClock = Stopwatch.StartNew();
@@ -111,9 +113,11 @@ public static class InteractionBenchmark
         var before = await CountsAsync(fake, data);
         var loadBefore = LoadAverage();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory);
         var load = await new ClickLoad(fake, runs, contractors, ContractorRole).RunAsync(rate, duration, new Random(runCount));
         var loadAfter = LoadAverage();
         driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
+        postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;
         var after = await CountsAsync(fake, data);
         await bot.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<ChildStats>((await bot.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
@@ -131,14 +135,14 @@ public static class InteractionBenchmark
             votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}
             10062 (answered after 3 s): {deadlines}; other violations: {after.Violations - before.Violations - deadlines}; preventable 429s: {limited}
             bot process ({stats.GcMode} GC): sampled peak working set {stats.SampledPeakWorkingSet / mb:F0} MB (process peak {stats.ProcessPeakWorkingSet / mb:F0} MB), peak managed {stats.SampledPeakManagedBytes / mb:F0} MB, peak GC heap {stats.SampledPeakGcHeapBytes / mb:F0} MB, GCs {stats.Gen0}/{stats.Gen1}/{stats.Gen2}, CPU {stats.CpuSeconds:F1} s over {stats.WallSeconds:F1} s
-            benchmark process (fake Discord + click generator) CPU during the load: {driverCpu.TotalSeconds:F1} s
+            CPU during the load: benchmark process (fake Discord + click generator) {driverCpu.TotalSeconds:F1} s, PostgreSQL {postgresCpu:F1} s; bot CPU per callback sent {1000 * stats.CpuSeconds / Math.Max(1, stats.ReceiveToCallbackSent.Count):F1} ms (render work included)
             load average before/after: {loadBefore} / {loadAfter}
             """));
         foreach (var v in fake.Violations.Skip(before.Violations).Take(5)) Console.WriteLine("  violation: " + v);
         var b = stats.ReceiveToCallbackSent;
         var f = load.InjectToStored;
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {runCount} | {load.Offered} ({load.Offered / load.Seconds:F0}/s) | {b.Median:F1} / {b.P99:F1} / {b.Max:F1} ms | {f.Median:F1} / {f.P99:F1} / {f.Max:F1} ms | {votes / load.Seconds:F0} | {deadlines} | {limited} | {stats.ProcessPeakWorkingSet / mb:F0} MB | {stats.SampledPeakManagedBytes / mb:F0} MB | {loadBefore} → {loadAfter} |");
+            $"| {runCount} | {load.Offered} ({load.Offered / load.Seconds:F0}/s) | {b.Median:F1} / {b.P99:F1} / {b.Max:F1} ms | {f.Median:F1} / {f.P99:F1} / {f.Max:F1} ms | {votes / load.Seconds:F0} | {deadlines} / {load.Unanswered} | {limited} | {stats.ProcessPeakWorkingSet / mb:F0} MB | {stats.SampledPeakManagedBytes / mb:F0} MB | {loadBefore} → {loadAfter} |");
     }
 
     private static List<string> Settings(FakeDiscordServer fake, string connectionString) =>
