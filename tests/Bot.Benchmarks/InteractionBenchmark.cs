@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Bot.Data;
+using Bot.Data.Postgres;
+using Bot.Testing.FakeDiscord;
+using Dapper;
+using Npgsql;
+
+namespace Bot.Benchmarks;
+
+/// <summary>
+/// Interaction acknowledgement latency and durable votes per second of the bot (its own process)
+/// under open-loop vote clicks through the fake Discord, for several numbers of concurrent runs,
+/// with a durable private PostgreSQL (fsync on).
+/// </summary>
+public static class InteractionBenchmark
+{
+    private const ulong ContractorRole = 1002;
+    private const ulong ResearcherRole = 1001;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = double.Parse(Arg(args, "--seconds") ?? "25", CultureInfo.InvariantCulture);
+        var rate = double.Parse(Arg(args, "--rate") ?? "200", CultureInfo.InvariantCulture);
+        var contractors = int.Parse(Arg(args, "--contractors") ?? "200", CultureInfo.InvariantCulture);
+        var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var gc = Arg(args, "--gc") ?? "server";
+        // Extra bot configuration for experiments, e.g. --bot Discord:MaxConcurrentHandlers=64 (repeatable).
+        var botSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--bot" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToList();
+
+        var tempRoot = Path.Combine(Path.GetTempPath(), $"bot-bench-interactions-{Environment.ProcessId}");
+        Directory.CreateDirectory(tempRoot);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tempRoot, (UnixFileMode)0b111_101_101);
+        var results = new List<string>();
+        try
+        {
+            await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresSettings(Path.Combine(tempRoot, "data"), Durable: true));
+            await using var admin = NpgsqlDataSource.Create(postgres.ConnectionString);
+            Console.WriteLine(Machine());
+            await using (var c = await admin.OpenConnectionAsync())
+            {
+                Console.WriteLine("PostgreSQL " + await c.ExecuteScalarAsync<string>("SHOW server_version")
+                    + ", fsync=" + await c.ExecuteScalarAsync<string>("SHOW fsync")
+                    + ", synchronous_commit=" + await c.ExecuteScalarAsync<string>("SHOW synchronous_commit"));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, extra bot settings: [{string.Join(' ', botSettings)}]"));
+            foreach (var runs in runCounts)
+            {
+                results.Add(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), contractors, gc, botSettings));
+            }
+            Console.WriteLine();
+            Console.WriteLine("| runs | clicks offered (rate) | ack latency in the bot: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | bot peak working set | bot peak managed heap | load avg |");
+            Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            foreach (var row in results) Console.WriteLine(row);
+            return 0;
+        }
+        finally
+        {
+            try { Directory.Delete(tempRoot, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static async Task<string> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, int contractors, string gc, List<string> botSettings)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== {runCount} concurrent run(s) ==");
+        var database = $"bench_{runCount}";
+        await BotDatabase.EnsureDatabaseAsync(admin, database);
+        var connectionString = postgres.ConnectionStringFor(database);
+        // Setup posts hundreds of threads: the fake's buckets are opened wide while it runs, and its
+        // Discord defaults restored before the measured bot process (a fresh client) starts.
+        var defaults = new FakeDiscordOptions();
+        await using var fake = await FakeDiscordServer.StartAsync(o =>
+        {
+            o.BucketLimit = 100_000;
+            o.GlobalLimitPerSecond = 100_000;
+            // The fake shortens the heartbeat for tests; a loaded machine would then see false zombies. Discord's is 41.25 s.
+            o.HelloInterval = TimeSpan.FromMilliseconds(41_250);
+        });
+        fake.ThrowOnDisposeIfViolations = false;
+        var settings = Settings(fake, connectionString).Concat(botSettings).ToList();
+        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0" };
+
+        var setupClock = Stopwatch.StartNew();
+        var runs = new List<BenchRun>();
+        await using (var setup = ChildProcess.Start(["setup", runCount.ToString(CultureInfo.InvariantCulture), .. settings,
+            "--Discord:GlobalRequestsPerSecond=10000", "--WorkQueue:Enabled=false"], environment))
+        {
+            while (true)
+            {
+                var line = await setup.NextAsync(TimeSpan.FromMinutes(10));
+                if (line.StartsWith("SETUP-DONE", StringComparison.Ordinal)) break;
+                var p = line.Split(' ');
+                runs.Add(new BenchRun(long.Parse(p[1], CultureInfo.InvariantCulture), long.Parse(p[2], CultureInfo.InvariantCulture),
+                    ulong.Parse(p[3], CultureInfo.InvariantCulture), ulong.Parse(p[4], CultureInfo.InvariantCulture)));
+            }
+            await setup.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"setup: {runs.Count} runs with threads and step messages in {setupClock.Elapsed.TotalSeconds:F1} s"));
+        fake.Options.BucketLimit = defaults.BucketLimit;
+        fake.Options.GlobalLimitPerSecond = defaults.GlobalLimitPerSecond;
+
+        await using var bot = ChildProcess.Start(["serve", .. settings], environment);
+        var connectionsBefore = fake.Gateway.Connections.Count;
+        if (await bot.NextAsync(TimeSpan.FromMinutes(2)) != "READY") throw new InvalidOperationException("The bot did not report READY.");
+        await fake.WaitForAsync(() => fake.Gateway.Connections.Count > connectionsBefore && fake.Gateway.CurrentConnection == fake.Gateway.Connections[^1],
+            TimeSpan.FromSeconds(30), "the measured bot's gateway connection");
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        await WaitForIdleWorkAsync(data);
+
+        var before = await CountsAsync(fake, data);
+        var loadBefore = LoadAverage();
+        var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory);
+        var load = await new ClickLoad(fake, runs, contractors, ContractorRole).RunAsync(rate, duration, new Random(runCount));
+        var loadAfter = LoadAverage();
+        driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
+        postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;
+        var after = await CountsAsync(fake, data);
+        await bot.SendAsync("stop");
+        var stats = JsonSerializer.Deserialize<ChildStats>((await bot.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
+        await bot.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        var votes = after.Votes - before.Votes;
+        var deadlines = after.Deadline - before.Deadline;
+        var limited = after.Preventable429 - before.Preventable429;
+        var mb = 1024.0 * 1024.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+            clicks offered: {load.Offered} in {load.Seconds:F1} s ({load.Offered / load.Seconds:F0}/s); answered {load.Answered} (type 7 updates {load.Updates}, ephemeral {load.Ephemeral}); unanswered {load.Unanswered}; injection failures {load.InjectFailures}
+            bot side, gateway receipt -> callback sent:     {stats.ReceiveToCallbackSent} (received without a callback: {stats.ReceivedWithoutCallback})
+            bot side, gateway receipt -> callback answered: {stats.ReceiveToCallbackAnswered}
+            fake side, injection -> answer stored:          {load.InjectToStored}
+            votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}
+            10062 (answered after 3 s): {deadlines}; other violations: {after.Violations - before.Violations - deadlines}; preventable 429s: {limited}
+            bot process ({stats.GcMode} GC): sampled peak working set {stats.SampledPeakWorkingSet / mb:F0} MB (process peak {stats.ProcessPeakWorkingSet / mb:F0} MB), peak managed {stats.SampledPeakManagedBytes / mb:F0} MB, peak GC heap {stats.SampledPeakGcHeapBytes / mb:F0} MB, GCs {stats.Gen0}/{stats.Gen1}/{stats.Gen2}, CPU {stats.CpuSeconds:F1} s over {stats.WallSeconds:F1} s
+            CPU during the load: benchmark process (fake Discord + click generator) {driverCpu.TotalSeconds:F1} s, PostgreSQL {postgresCpu:F1} s; bot CPU per callback sent {1000 * stats.CpuSeconds / Math.Max(1, stats.ReceiveToCallbackSent.Count):F1} ms (render work included)
+            load average before/after: {loadBefore} / {loadAfter}
+            """));
+        foreach (var v in fake.Violations.Skip(before.Violations).Take(5)) Console.WriteLine("  violation: " + v);
+        var b = stats.ReceiveToCallbackSent;
+        var f = load.InjectToStored;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {runCount} | {load.Offered} ({load.Offered / load.Seconds:F0}/s) | {b.Median:F1} / {b.P99:F1} / {b.Max:F1} ms | {f.Median:F1} / {f.P99:F1} / {f.Max:F1} ms | {votes / load.Seconds:F0} | {deadlines} / {load.Unanswered} | {limited} | {stats.ProcessPeakWorkingSet / mb:F0} MB | {stats.SampledPeakManagedBytes / mb:F0} MB | {loadBefore} → {loadAfter} |");
+    }
+
+    private static List<string> Settings(FakeDiscordServer fake, string connectionString) =>
+    [
+        $"--ConnectionStrings:Postgres={connectionString}",
+        $"--Discord:Token={fake.Token}",
+        $"--Discord:ApiBaseUrl={fake.ApiBaseUrl}",
+        $"--Discord:GatewayUrl={fake.GatewayUrl}",
+        $"--Discord:ApplicationId={fake.ApplicationId}",
+        "--Discord:Intents=33281",
+        $"--Discord:GuildId={fake.GuildId}",
+        $"--Discord:RunsChannelId={fake.DefaultChannelId}",
+        $"--Discord:TeamChannelId={fake.Store.Channels.Last(c => c.ParentId is null).Id}",
+        $"--Discord:ResearcherRoleIds:0={ResearcherRole}",
+        $"--Discord:ContractorRoleIds:0={ContractorRole}",
+        // Production logs at Information; the console is this benchmark's channel to the bot, so only warnings.
+        "--Logging:LogLevel:Default=Warning",
+    ];
+
+    private sealed record Counts(long Votes, long PendingWork, int Preventable429, int Deadline, int Violations);
+
+    private static async Task<Counts> CountsAsync(FakeDiscordServer fake, NpgsqlDataSource data)
+    {
+        await using var c = await data.OpenConnectionAsync();
+        var votes = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM vote_history");
+        var pending = await c.ExecuteScalarAsync<long>("SELECT count(*) FROM work_items WHERE status IN ('pending', 'running')");
+        var violations = fake.Violations;
+        return new Counts(votes, pending, fake.RateLimits.PreventableRateLimits,
+            violations.Count(v => v.ToString().Contains("10062", StringComparison.Ordinal)), violations.Count);
+    }
+
+    private static async Task WaitForIdleWorkAsync(NpgsqlDataSource data)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var c = await data.OpenConnectionAsync();
+            if (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM work_items WHERE status IN ('pending', 'running')") == 0) return;
+            await Task.Delay(200);
+        }
+        Console.WriteLine("warning: work items still pending before the load started");
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
+        var memory = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal", StringComparison.Ordinal)) : null;
+        return $"machine: {Environment.ProcessorCount} CPUs ({cpu ?? "unknown"}), {memory ?? "memory unknown"}, .NET {Environment.Version}, load average {LoadAverage()}";
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

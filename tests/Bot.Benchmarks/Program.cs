@@ -1,0 +1,21 @@
+using Bot.Benchmarks;
+
+return args switch
+{
+    ["interactions", .. var rest] => await InteractionBenchmark.RunAsync(rest),
+    ["bot-child", .. var rest] => await BotChild.RunAsync(rest),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage:
+          Bot.Benchmarks interactions [--runs 1,50,500] [--rate 200] [--seconds 25] [--contractors 200] [--gc server|workstation]
+              vote clicks through the fake Discord against the bot in its own process (durable local PostgreSQL);
+              acknowledgement latency, votes stored per second, 10062s, preventable 429s, the bot's memory
+          Bot.Benchmarks bot-child setup <runs> <config...> | bot-child serve <config...>
+              the bot under measurement (started by "interactions")
+        """);
+    return 2;
+}
