@@ -31,6 +31,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<BotDatabase>().DataSource);
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunCommandProcessor>();
+        services.AddSingleton(sp => new CommandBatcher(sp.GetRequiredService<RunCommandProcessor>()));
         services.AddSingleton<RunReader>();
         services.AddSingleton<AnnotationStore>();
         services.AddSingleton<ModelCallStore>();

@@ -8,11 +8,13 @@ using Bot.Data.Stores;
 namespace Bot.Data.Ports;
 
 /// <summary><see cref="IRunCommands"/> over the data layer's <see cref="RunCommandProcessor"/>.</summary>
-public sealed class RunCommandsPort(RunCommandProcessor processor, AgentStore agent) : IRunCommands
+public sealed class RunCommandsPort(RunCommandProcessor processor, CommandBatcher batcher, AgentStore agent) : IRunCommands
 {
     public async Task<Result<CommandReceipt>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default)
     {
-        var handled = await processor.HandleAsync(runId, command, interactionId, cancellationToken);
+        // Clicks arrive in bursts, many on the same run: group commit handles whatever is waiting in
+        // one transaction (each run locked once) and still acknowledges only after the commit.
+        var handled = await batcher.SubmitAsync(runId, command, interactionId).WaitAsync(cancellationToken);
         if (handled.Error is { } error) return error;
         var state = handled.Value.State;
         return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate);

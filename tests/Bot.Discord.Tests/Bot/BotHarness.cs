@@ -62,6 +62,7 @@ public sealed class BotHarness : IAsyncLifetime
         builder.Services.AddSingleton(Db.Database);
         builder.Services.AddOptions<AnnotationOptions>();
         builder.Services.AddSingleton<RunCommandProcessor>();
+        builder.Services.AddSingleton(sp => new CommandBatcher(sp.GetRequiredService<RunCommandProcessor>()));
         builder.Services.AddSingleton<AnnotationStore>();
         builder.Services.AddSingleton<AgentStore>();
         builder.Services.AddOptions<WorkQueueOptions>();
