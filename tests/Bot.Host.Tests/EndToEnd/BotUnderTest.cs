@@ -84,6 +84,8 @@ public sealed class BotUnderTest : IAsyncDisposable
             ["ConnectionStrings:Postgres"] = Database.ConnectionString,
             ["WorkQueue:PollInterval"] = "00:00:00.100",
             ["WorkQueue:BaseRetryDelay"] = "00:00:00.100",
+            // After a kill, the dead process's items are taken back when their lease expires.
+            ["WorkQueue:LeaseDuration"] = "00:00:03",
             ["Scaffold:DefaultModel"] = Profile,
             ["Scaffold:PromptsDirectory"] = RepoPath("prompts"),
             ["Scaffold:TasksDirectory"] = RepoPath("tasks"),
@@ -210,8 +212,8 @@ public sealed class BotUnderTest : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
             {
                 var runs = await QueryAsync<string>("SELECT id || ' ' || status || ' step ' || coalesce(current_step, 0) FROM runs ORDER BY id");
-                var dead = await QueryAsync<string>("SELECT kind || ': ' || coalesce(last_error, '') FROM work_items WHERE status IN ('dead', 'interrupted')");
-                throw new TimeoutException($"Timed out waiting for {what}. Runs: [{string.Join("; ", runs)}]; dead work: [{string.Join("; ", dead)}]; log: {Tail()}");
+                var dead = await QueryAsync<string>("SELECT kind || ' ' || status || ' x' || attempts || ': ' || coalesce(last_error, '') FROM work_items WHERE status <> 'done' ORDER BY id");
+                throw new TimeoutException($"Timed out waiting for {what}. Runs: [{string.Join("; ", runs)}]; unfinished work: [{string.Join("; ", dead)}]; log: {Tail()}");
             }
             await Task.Delay(100);
         }

@@ -25,7 +25,7 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
     public const string TodoCommand = "cat archive/2021/misc/todo.md";
     public const string SubRunAnswer = "confirmed current: " + Password + " (checked by sub-run)";
 
-    private const string Judge = """{"scores": [{"candidate": 1, "score": 7, "reason": "reasonable"}, {"candidate": 2, "score": 5, "reason": "weaker"}]}""";
+    private const string Judge = """{"scores": [{"candidate": 1, "score": 7, "reason": "reasonable"}, {"candidate": 2, "score": 5, "reason": "weaker"}, {"candidate": 3, "score": 6, "reason": "fine"}]}""";
 
     public long RunId { get; private set; }
     public long ChildRunId { get; private set; }
