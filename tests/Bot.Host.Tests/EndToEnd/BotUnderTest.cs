@@ -53,7 +53,9 @@ public sealed class BotUnderTest : IAsyncDisposable
 
     public static async Task<BotUnderTest> CreateAsync(bool childProcess = false)
     {
-        var discord = await FakeDiscordServer.StartAsync();
+        // Heartbeats every 5 s rather than the fake's 300 ms default: a busy 2-core machine must not
+        // make the bot see a zombie connection (Discord's own interval is about 41 s).
+        var discord = await FakeDiscordServer.StartAsync(o => o.HelloInterval = TimeSpan.FromSeconds(5));
         var llm = await FakeLlmServer.StartAsync();
         var database = await PostgresDatabase.CreateAsync();
         var root = Directory.CreateTempSubdirectory("bot-e2e-").FullName;

@@ -139,10 +139,8 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
         var change = await VoteAsync(Thread, message, step, 3, FakeUser.Alice);
         var decided = await bot.WaitForValueAsync<int?>("SELECT decided_candidate FROM steps WHERE id = @id", new { id = step }, "step 1's decision");
         Assert.Equal(3, decided);
-        if (change.FollowupIds.Count > 0)
-        {
-            Assert.Contains($"from #{list} to #3", Discord.Message(change.FollowupIds[0])!.Content, StringComparison.Ordinal);
-        }
+        await Discord.WaitForAsync(() => change.FollowupIds.Count == 1, what: "the changed vote's confirmation");
+        Assert.Contains($"from #{list} to #3", Discord.Message(change.FollowupIds[0])!.Content, StringComparison.Ordinal);
     }
 
     private async Task StepTwoAsync()
@@ -181,6 +179,12 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
         ChildThread = ulong.Parse(await bot.WaitForValueAsync<string>("SELECT discord_thread_id FROM runs WHERE id = @id", new { id = ChildRunId }, "the sub-run's thread"), CultureInfo.InvariantCulture);
         Assert.NotEqual(Thread, ChildThread);
         Assert.Equal(11, Discord.Store.FindChannel(ChildThread)!.Type);
+        // The parent's step message links the sub-run's thread while it waits.
+        var parentStep = Steps[2].Message;
+        string Shown() => Discord.Message(parentStep)!.Json["embeds"]?[0]?["description"]?.GetValue<string>() ?? "";
+        await Discord.WaitForAsync(() => Shown().Contains($"Sub-run: <#{ChildThread}>", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "the parent's step message to link the sub-run's thread");
+        Assert.Contains("waiting on sub-run", Shown(), StringComparison.Ordinal);
 
         // Both samples proposed the same answer: one candidate.
         var (step, message) = await StepMessageAsync(ChildRunId, ChildThread, 1, candidates: 1);

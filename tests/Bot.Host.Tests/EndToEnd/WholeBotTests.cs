@@ -137,6 +137,48 @@ public sealed class WholeBotTests
             var texts = posted.Select(m => m.Json.ToJsonString()).ToList();
             Assert.Equal(texts.Count, texts.Distinct(StringComparer.Ordinal).Count());
         }
+
+        // What the thread shows, in order, is the same whether or not the bot was restarted.
+        AssertShape(ExpectedParentThread, Shape(bot, scenario, scenario.Thread));
+        AssertShape(ExpectedChildThread, Shape(bot, scenario, scenario.ChildThread));
+    }
+
+    private static readonly string[] ExpectedParentThread =
+    [
+        "embed: Task: Find the hidden password",
+        "step 1",
+        "forged",   // the test's own message carrying forged buttons
+        "**Step 1 result**",
+        "step 2",
+        "Sub-run started",
+        "**Step 2 result**",
+        "step 3",
+        "**Run completed.**",
+    ];
+    private static readonly string[] ExpectedChildThread =
+    [
+        "embed: Task: find-password / Check which password in the archive is current and not a decoy",
+        "Sub-run of run 1",
+        "step 101",
+        "**Run completed.**",
+    ];
+
+    private static void AssertShape(string[] expected, List<string> actual) =>
+        Assert.True(expected.SequenceEqual(actual), $"Expected:\n{string.Join("\n", expected)}\nActual:\n{string.Join("\n", actual)}");
+
+    /// <summary>The thread's public bot messages, each named by what it is.</summary>
+    private static List<string> Shape(BotUnderTest bot, FindPasswordScenario scenario, ulong thread)
+    {
+        var steps = scenario.Steps.ToDictionary(s => CustomIds.Propose(new StepId(s.Value.StepId)), s => s.Key);
+        return bot.Discord.MessagesIn(thread).Where(m => m.FromBot && (m.Flags & 64) == 0).Select(m =>
+        {
+            var step = m.CustomIds().Select(id => steps.TryGetValue(id, out var key) ? (int?)key : null).FirstOrDefault(k => k is not null);
+            if (step is { } key) return $"step {key}";
+            var content = m.Content ?? "";
+            if (content.Length == 0) return "embed: " + (m.Json["embeds"]?[0]?["title"]?.GetValue<string>() ?? "?");
+            var bold = System.Text.RegularExpressions.Regex.Match(content, @"^\*\*[^*]+\*\*");
+            return bold.Success ? bold.Value : content.Split(':')[0];
+        }).ToList();
     }
 
     private static string Voter(FakeUser user) => ActorId.Discord(user.Id).Value;
