@@ -38,12 +38,18 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
     /// The model's script. Rules are tried in order; each step asks for two samples in parallel, so
     /// a <c>once</c> rule gives the first sample and the next rule the second.
     /// </summary>
-    public static void ScriptModel(FakeLlmServer llm)
+    public static void ScriptModel(FakeLlmServer llm, bool hangFirstSubRunCalls = false)
     {
         // The judge is offered no tools.
         llm.When(r => r.ToolNames.Count == 0, FakeLlmResponse.Text(Judge));
+        if (hangFirstSubRunCalls)
+        {
+            // The sub-run's first two samples never answer: the bot is killed while waiting for them.
+            llm.When(IsSubRun, FakeLlmResponse.Hanging(), once: true);
+            llm.When(IsSubRun, FakeLlmResponse.Hanging(), once: true);
+        }
         // The sub-run: its prompt says the task was delegated.
-        llm.When(r => r.AllText.Contains("delegated this sub-task", StringComparison.Ordinal),
+        llm.When(IsSubRun,
             FakeLlmResponse.Tool(FakeToolCall.Submit(SubRunAnswer, "the hidden folder holds the only current one")));
         // Parent step 3: the sub-run's answer came back.
         llm.When(r => r.AllText.Contains("checked by sub-run", StringComparison.Ordinal),
@@ -57,6 +63,9 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
         llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash(ListCommand, "see what is there")), once: true);
         llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash(ReadmeCommand, "start with the readme")));
     }
+
+    public static bool IsSubRun(FakeLlmRequest request) =>
+        request.ToolNames.Count > 0 && request.AllText.Contains("delegated this sub-task", StringComparison.Ordinal);
 
     private FakeDiscordServer Discord => bot.Discord;
 

@@ -8,7 +8,7 @@ namespace Bot.Host.Tests.EndToEnd;
 /// The whole bot (production composition, configured by command-line arguments) against the fake
 /// Discord, the fake model server and a real PostgreSQL database, driven only through Discord events.
 /// </summary>
-public sealed class WholeBotTests
+public sealed class WholeBotTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A_voted_run_with_a_proposal_and_a_sub_run_completes_and_stores_everything_once()
@@ -27,19 +27,29 @@ public sealed class WholeBotTests
     public async Task A_bot_killed_twice_mid_run_resumes_and_ends_with_the_same_state()
     {
         await using var bot = await BotUnderTest.CreateAsync(childProcess: true);
-        FindPasswordScenario.ScriptModel(bot.Llm);
+        FindPasswordScenario.ScriptModel(bot.Llm, hangFirstSubRunCalls: true);
         await bot.StartAsync();
 
         var scenario = new FindPasswordScenario(bot, async checkpoint =>
         {
-            // After acknowledged votes and a proposal (before the deciding vote), and right after the
-            // delegation was decided (while its execution, the sub-run start and renders are in flight).
+            // First after acknowledged votes and a proposal (before the deciding vote); then after the
+            // delegation was decided, while the sub-run's candidate generation waits on the model.
+            if (checkpoint == "delegation-decided")
+            {
+                await bot.Discord.WaitForAsync(() => bot.Llm.Requests.Count(FindPasswordScenario.IsSubRun) >= 2,
+                    TimeSpan.FromSeconds(60), "the sub-run's model calls");
+            }
             await bot.KillAsync();
             await bot.StartAsync();
         });
         await scenario.RunAsync();
 
         Assert.Equal(3, bot.Starts);
+        // The second kill caught the sub-run's candidate generation in flight; it was taken back and redone.
+        var retried = await bot.QueryAsync<string>("SELECT kind || ' run ' || run_id || ' step ' || step_number || ' x' || attempts FROM work_items WHERE attempts > 1 ORDER BY id");
+        foreach (var line in retried) output.WriteLine(line);
+        Assert.Contains($"GenerateCandidates run {scenario.ChildRunId} step 1 x2", retried);
+        Assert.Equal(4, bot.Llm.Requests.Count(FindPasswordScenario.IsSubRun));
         await AssertFinalStateAsync(bot, scenario);
     }
 
