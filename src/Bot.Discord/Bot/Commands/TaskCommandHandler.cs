@@ -74,7 +74,8 @@ public sealed class TaskCommandHandler(
         var settings = new RunSettings(mode, policy, (int)Math.Clamp(options.Integer(SlashCommands.Options.Candidates) ?? 3, 1, 100));
         if (settings.Validate().Error is { } invalid) return InteractionAnswer.Ephemeral(invalid.Message);
 
-        var request = new StartRunRequest(task.Name, task.Instructions, profile.Model, settings, actor,
+        // The run stores the profile's name: the agent loop resolves its endpoint and model id from it.
+        var request = new StartRunRequest(task.Name, task.Instructions, profile.Name, settings, actor,
             InteractionId: interaction.Id.ToString(CultureInfo.InvariantCulture));
         // Starting the run and opening its thread take several round trips: defer, then report.
         return InteractionAnswer.DeferEphemeral(async ct =>
