@@ -1,3 +1,5 @@
+using Bot.Core.Ports;
+using Bot.Data.Agent;
 using System.Collections.Concurrent;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
@@ -136,6 +138,28 @@ public sealed class WorkQueueTests(PostgresDatabase db) : IClassFixture<Postgres
         var executes = (await queue.ListAsync(runId: run.Value)).Where(r => r.Kind == "ExecuteAction").ToList();
         Assert.Equal(2, executes.Count);
         Assert.Equal(["interrupted", "pending"], executes.Select(e => e.Status));
+    }
+
+    [Fact]
+    public async Task Recovery_requeues_an_execution_whose_result_was_stored_before_the_process_died()
+    {
+        var run = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 1));
+        Assert.Equal(RunStatus.Executing, (await _runs.Processor.HandleAsync(run, new CastVote(new ActorId("discord:5"), 1, 1))).Value.State.Status);
+        var queue = Queue(new WorkQueueOptions { LeaseDuration = TimeSpan.FromMinutes(1) });
+        var claimed = new List<ClaimedWork>();
+        for (var batch = await queue.ClaimAsync("dead-worker", 100); batch.Count > 0; batch = await queue.ClaimAsync("dead-worker", 100))
+            claimed.AddRange(batch);
+        var execute = claimed.Select(c => c.Item).OfType<ExecuteActionWork>().Single(e => e.RunId == run);
+
+        // The command ran and its output was stored; the process died before telling the engine.
+        await new AgentStore(db.Database, _runs.Time).SaveExecutionAsync(run, execute.StepNumber, execute.IdempotencyKey, execute.Command,
+            new ExecutionResult("done", "", 0, TimeSpan.FromSeconds(1), TimedOut: false, OutputTruncated: false));
+        _runs.Time.Advance(TimeSpan.FromMinutes(2));
+        var report = await new WorkRecovery(db.Database, _runs.Processor, _runs.Time).RecoverAsync();
+
+        Assert.Equal(0, report.Interrupted);
+        Assert.Equal("pending", (await queue.ListAsync(runId: run.Value)).Single(r => r.Kind == "ExecuteAction").Status);
+        Assert.Equal(RunStatus.Executing, (await _runs.Processor.LoadStateAsync(run)).Value.Status);
     }
 
     [Fact]

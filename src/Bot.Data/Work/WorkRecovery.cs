@@ -25,11 +25,15 @@ public sealed partial class WorkRecovery(BotDatabase database, RunCommandProcess
         var now = timeProvider.GetUtcNow();
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
 
+        // An execution whose result was stored before the process died is finished, not in flight:
+        // its item is retried like any other, and the handler re-sends the stored result without
+        // running the command again.
         const string requeue = """
             UPDATE work_items
             SET status = 'pending', next_attempt_at = @now, last_error = 'lease of ' || locked_by || ' expired (process died?)',
                 locked_by = NULL, locked_at = NULL, locked_until = NULL
-            WHERE status = 'running' AND locked_until < @now AND kind <> @execute
+            WHERE status = 'running' AND locked_until < @now
+              AND (kind <> @execute OR EXISTS (SELECT 1 FROM executions e WHERE e.idempotency_key = work_items.idempotency_key))
             RETURNING id
             """;
         var requeued = (await connection.QueryAsync<long>(new CommandDefinition(requeue, new { now, execute = WorkKinds.ExecuteAction }, cancellationToken: cancellationToken))).Count();
@@ -41,6 +45,7 @@ public sealed partial class WorkRecovery(BotDatabase database, RunCommandProcess
             WITH expired AS (
                 SELECT id FROM work_items
                 WHERE status = 'running' AND locked_until < @now AND kind = @execute
+                  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.idempotency_key = work_items.idempotency_key)
                 FOR UPDATE SKIP LOCKED)
             UPDATE work_items w
             SET status = 'interrupted', completed_at = @now, last_error = 'execution was in flight when ' || w.locked_by || ' stopped; not re-run',
