@@ -138,10 +138,18 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
             return new Error("invalid_intervention", $"Unknown intervention kind '{kind}'.");
         if (string.IsNullOrWhiteSpace(text) || text.Length > 4000)
             return new Error("invalid_intervention", "A nudge must be 1 to 4,000 characters.");
+        // A reflection is the stored answer of one stuck check: recording it again (a retried work
+        // item) must not add a second copy. Nudges are people's words; a repeated one is kept.
         const string sql = """
-            INSERT INTO interventions (run_id, step_number, kind, text, actor, created_at)
-            SELECT @run, @step, @kind, @text, @actor, @now WHERE EXISTS (SELECT 1 FROM runs WHERE id = @run)
-            RETURNING id
+            WITH existing AS (
+                SELECT id FROM interventions
+                WHERE @kind = 'reflection' AND run_id = @run AND step_number IS NOT DISTINCT FROM @step AND kind = @kind AND text = @text),
+            inserted AS (
+                INSERT INTO interventions (run_id, step_number, kind, text, actor, created_at)
+                SELECT @run, @step, @kind, @text, @actor, @now
+                WHERE EXISTS (SELECT 1 FROM runs WHERE id = @run) AND NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING id)
+            SELECT id FROM inserted UNION ALL SELECT id FROM existing
             """;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new

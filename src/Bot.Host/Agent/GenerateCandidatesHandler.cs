@@ -73,19 +73,29 @@ public sealed partial class GenerateCandidatesHandler(
         if (trigger == StuckTrigger.None) return (agentContext, false);
 
         var key = $"stuck:{work.RunId}:{work.StepNumber}";
-        if (await modelCalls.FindAsync(key, cancellationToken) is not null) return (agentContext, false);
-        var check = await stuckChecker.CheckAsync(agentContext, cancellationToken);
-        if (check.Error is { } error)
+        StuckCheck check;
+        if (await modelCalls.FindAsync(key, cancellationToken) is { } stored)
         {
-            LogStuckCheckFailed(logger, work.RunId, work.StepNumber, error.Message);
-            return (agentContext, false);
+            check = stored.Read<StuckCheck>()!;
         }
-        await modelCalls.RecordAsync(work.RunId, work.StepNumber, "stuck_check", key, [check.Value.Usage], check.Value, cancellationToken);
-        LogStuckCheck(logger, work.RunId, work.StepNumber, trigger.ToString(), check.Value.IsStuck);
-        if (!check.Value.IsStuck) return (agentContext, false);
+        else
+        {
+            var checkResult = await stuckChecker.CheckAsync(agentContext, cancellationToken);
+            if (checkResult.Error is { } error)
+            {
+                LogStuckCheckFailed(logger, work.RunId, work.StepNumber, error.Message);
+                return (agentContext, false);
+            }
+            check = checkResult.Value;
+            await modelCalls.RecordAsync(work.RunId, work.StepNumber, "stuck_check", key, [check.Usage], check, cancellationToken);
+            LogStuckCheck(logger, work.RunId, work.StepNumber, trigger.ToString(), check.IsStuck);
+        }
+        if (!check.IsStuck) return (agentContext, false);
 
-        await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, check.Value.Reflection, ActorId.Model(agentContext.Model), cancellationToken);
-        return (agentContext with { Reflections = [.. agentContext.Reflections, check.Value.Reflection] }, true);
+        // Recorded once even when this item is retried (reflections are de-duplicated).
+        await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, check.Reflection, ActorId.Model(agentContext.Model), cancellationToken);
+        var reflections = agentContext.Reflections.Contains(check.Reflection) ? agentContext.Reflections : [.. agentContext.Reflections, check.Reflection];
+        return (agentContext with { Reflections = reflections }, true);
     }
 
     /// <summary>

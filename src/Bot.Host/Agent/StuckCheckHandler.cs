@@ -21,6 +21,8 @@ public sealed class StuckCheckHandler(
 {
     protected override async Task<Result> HandleAsync(StuckCheckWork work, WorkContext context, CancellationToken cancellationToken)
     {
+        var created = await contexts.CreateAsync(work.RunId, work.StepNumber, cancellationToken);
+        if (created.Error is { } error) return error;
         StuckCheck check;
         if (await modelCalls.FindAsync(work.IdempotencyKey, cancellationToken) is { } stored)
         {
@@ -28,17 +30,16 @@ public sealed class StuckCheckHandler(
         }
         else
         {
-            var created = await contexts.CreateAsync(work.RunId, work.StepNumber, cancellationToken);
-            if (created.Error is { } error) return error;
             var checkResult = await checker.CheckAsync(created.Value.Context, cancellationToken);
             if (checkResult.Error is { } checkError) return checkError with { IsTransient = true };
             check = checkResult.Value;
-            if (check.IsStuck)
-            {
-                await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, check.Reflection,
-                    ActorId.Model(created.Value.Run.Model), cancellationToken);
-            }
             await modelCalls.RecordAsync(work.RunId, work.StepNumber, "stuck_check", work.IdempotencyKey, [check.Usage], check, cancellationToken);
+        }
+        // After the model call is stored, so a retry records the same reflection (once) instead of asking again.
+        if (check.IsStuck)
+        {
+            await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, check.Reflection,
+                ActorId.Model(created.Value.Run.Model), cancellationToken);
         }
 
         if (announcer is not null)
