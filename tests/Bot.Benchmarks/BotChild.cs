@@ -156,6 +156,12 @@ public static class BotChild
         Console.WriteLine($"{Prefix}READY");
         while (await Console.In.ReadLineAsync() is { } line && line.Trim() != "stop")
         {
+            if (line.Trim() != "measure") continue;
+            // End of the warm-up: latencies, GC counts and CPU are counted from here.
+            clock.Reset();
+            gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            cpuBefore = process.TotalProcessorTime;
+            wall.Restart();
         }
         clock.Enabled = false;
         await sampling.CancelAsync();

@@ -31,12 +31,18 @@ public sealed class ClickLoad(FakeDiscordServer fake, IReadOnlyList<BenchRun> ru
     private long _updates;
     private long _ephemeral;
     private long _injectFailures;
+    // Each contractor's last vote per run, kept across loads (warm-up, then measurement) so every
+    // click is a change the engine stores, never a repeat it refuses as unchanged.
+    private readonly Dictionary<(int Run, int User), int> _last = [];
 
     public async Task<LoadResult> RunAsync(double clicksPerSecond, TimeSpan duration, Random random)
     {
         var users = Enumerable.Range(0, contractors).Select(i => new FakeUser(750_000_000_000_000_000UL + (ulong)i, $"contractor{i}")).ToArray();
         ulong[] roles = [contractorRole];
-        var last = new Dictionary<(int Run, int User), int>();
+        _latencies.Clear();
+        _updates = 0;
+        _ephemeral = 0;
+        _injectFailures = 0;
         var clicks = new List<Task>();
         fake.Store.Changed += OnChanged;
         var clock = Stopwatch.StartNew();
@@ -50,8 +56,8 @@ public sealed class ClickLoad(FakeDiscordServer fake, IReadOnlyList<BenchRun> ru
                 {
                     var r = random.Next(runs.Count);
                     var u = random.Next(users.Length);
-                    var candidate = last.GetValueOrDefault((r, u)) % 3 + 1;
-                    last[(r, u)] = candidate;
+                    var candidate = _last.GetValueOrDefault((r, u)) % 3 + 1;
+                    _last[(r, u)] = candidate;
                     var run = runs[r];
                     var user = users[u];
                     clicks.Add(Task.Run(() => ClickAsync(run, candidate, user, roles)));

@@ -27,6 +27,7 @@ public static class InteractionBenchmark
         var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var gc = Arg(args, "--gc") ?? "server";
         var validateSpec = args.Contains("--validate-spec");
+        var warmup = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup") ?? "5", CultureInfo.InvariantCulture));
         // Extra bot configuration for experiments, e.g. --bot Discord:MaxConcurrentHandlers=64 (repeatable).
         var botSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--bot" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToList();
 
@@ -46,10 +47,10 @@ public static class InteractionBenchmark
                     + ", synchronous_commit=" + await c.ExecuteScalarAsync<string>("SHOW synchronous_commit"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, extra bot settings: [{string.Join(' ', botSettings)}]"));
+                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, warm-up {warmup.TotalSeconds} s (not measured), extra bot settings: [{string.Join(' ', botSettings)}]"));
             foreach (var runs in runCounts)
             {
-                results.Add(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), contractors, gc, validateSpec, botSettings));
+                results.Add(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings));
             }
             Console.WriteLine();
             Console.WriteLine("| runs | clicks offered (rate) | ack latency in the bot: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | bot peak working set | bot peak managed heap | load avg |");
@@ -63,7 +64,7 @@ public static class InteractionBenchmark
         }
     }
 
-    private static async Task<string> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, int contractors, string gc, bool validateSpec, List<string> botSettings)
+    private static async Task<string> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, TimeSpan warmup, int contractors, string gc, bool validateSpec, List<string> botSettings)
     {
         Console.WriteLine();
         Console.WriteLine($"== {runCount} concurrent run(s) ==");
@@ -113,12 +114,20 @@ public static class InteractionBenchmark
             TimeSpan.FromSeconds(30), "the measured bot's gateway connection");
         await using var data = NpgsqlDataSource.Create(connectionString);
         await WaitForIdleWorkAsync(data);
+        var clickLoad = new ClickLoad(fake, runs, contractors, ContractorRole);
+        if (warmup > TimeSpan.Zero)
+        {
+            // JIT, connection pools and caches fill in the first seconds; they are not the steady state.
+            await clickLoad.RunAsync(rate, warmup, new Random(-runCount));
+            await WaitForIdleWorkAsync(data);
+            await bot.SendAsync("measure");
+        }
 
         var before = await CountsAsync(fake, data);
         var loadBefore = LoadAverage();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory);
-        var load = await new ClickLoad(fake, runs, contractors, ContractorRole).RunAsync(rate, duration, new Random(runCount));
+        var load = await clickLoad.RunAsync(rate, duration, new Random(runCount));
         var loadAfter = LoadAverage();
         driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
         postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;

@@ -18,6 +18,13 @@ public sealed class InteractionClock
 
     public bool Enabled { get; set; }
 
+    /// <summary>Forgets the warm-up: only interactions received from now on are measured.</summary>
+    public void Reset()
+    {
+        _received.Clear();
+        _callbacks.Clear();
+    }
+
     public void Received(ulong interactionId, long timestamp)
     {
         if (Enabled) _received.TryAdd(interactionId, timestamp);

@@ -15,6 +15,7 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
     private const int PrivilegedIntents = (1 << 1) | (1 << 8) | (1 << 15);
     private const int KnownIntents = (1 << 26) - 1;
     private readonly object _gate = new();
+    private readonly SemaphoreSlim _dispatchOrder = new(1, 1);
     private readonly Dictionary<string, FakeGatewaySession> _sessions = [];
     private readonly List<FakeGatewayConnection> _connections = [];
     private FakeGatewaySession? _current;
@@ -78,19 +79,30 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
     /// <summary>Sends a dispatch on the current session (logged for replay even when disconnected).</summary>
     public async Task<int> DispatchAsync(string eventName, JsonObject data)
     {
-        FakeGatewayConnection? target;
-        JsonObject payload;
-        lock (_gate)
+        // Discord delivers a session's dispatches in sequence order, and clients drop a dispatch whose
+        // sequence is not above the last one seen (a replay). Numbering and sending under one lock
+        // keeps concurrent injections in order, as on the real gateway.
+        await _dispatchOrder.WaitAsync().ConfigureAwait(false);
+        try
         {
-            var session = _current ?? throw new InvalidOperationException("No gateway session yet: wait for the bot to connect (WaitForReadyAsync).");
-            payload = session.Append(eventName, data);
-            target = _connections.LastOrDefault(c => c.IsOpen && c.SessionId == session.Id && (c.Identified || c.Resumed));
+            FakeGatewayConnection? target;
+            JsonObject payload;
+            lock (_gate)
+            {
+                var session = _current ?? throw new InvalidOperationException("No gateway session yet: wait for the bot to connect (WaitForReadyAsync).");
+                payload = session.Append(eventName, data);
+                target = _connections.LastOrDefault(c => c.IsOpen && c.SessionId == session.Id && (c.Identified || c.Resumed));
+            }
+            if (target is not null)
+            {
+                await target.SendAsync(payload).ConfigureAwait(false);
+            }
+            return payload["s"]!.GetValue<int>();
         }
-        if (target is not null)
+        finally
         {
-            await target.SendAsync(payload).ConfigureAwait(false);
+            _dispatchOrder.Release();
         }
-        return payload["s"]!.GetValue<int>();
     }
 
     internal async Task HandleAsync(HttpContext context, bool viaResumeUrl)
