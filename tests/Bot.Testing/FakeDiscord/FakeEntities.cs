@@ -67,6 +67,10 @@ public sealed class FakeInteraction
     public ulong? SourceMessageId { get; init; }
 
     public JsonObject? Response { get; set; }
+
+    /// <summary>A callback is being processed (checked and claimed under the store's lock, so two cannot both succeed).</summary>
+    internal bool CallbackClaimed { get; set; }
+
     public int? ResponseType => Response?["type"]?.GetValue<int>();
     public ulong? OriginalMessageId { get; set; }
     public List<ulong> FollowupIds { get; } = [];

@@ -44,30 +44,39 @@ public sealed partial class FakeGateway
         FakeGatewaySession session;
         JsonObject ready;
         JsonObject guild;
-        lock (_gate)
+        // READY and GUILD_CREATE go out before any dispatch injected meanwhile (sequence order).
+        await _dispatchOrder.WaitAsync().ConfigureAwait(false);
+        try
         {
-            session = new FakeGatewaySession(Guid.NewGuid().ToString("N"), intents);
-            _sessions[session.Id] = session;
-            if (_current is not null)
+            lock (_gate)
             {
-                _current.Valid = false;
+                session = new FakeGatewaySession(Guid.NewGuid().ToString("N"), intents);
+                _sessions[session.Id] = session;
+                if (_current is not null)
+                {
+                    _current.Valid = false;
+                }
+                _current = session;
+                connection.SessionId = session.Id;
+                connection.Identified = true;
+                ready = session.Append("READY", new JsonObject
+                {
+                    ["v"] = 10,
+                    ["user"] = new JsonObject { ["id"] = options.BotUserId.ToString(), ["username"] = "fake-bot", ["bot"] = true },
+                    ["guilds"] = new JsonArray(new JsonObject { ["id"] = options.GuildId.ToString(), ["unavailable"] = true }),
+                    ["session_id"] = session.Id,
+                    ["resume_gateway_url"] = $"{WebSocketBase}/gw-resume",
+                    ["application"] = new JsonObject { ["id"] = options.ApplicationId.ToString(), ["flags"] = 0 },
+                });
+                guild = session.Append("GUILD_CREATE", store.GuildJson());
             }
-            _current = session;
-            connection.SessionId = session.Id;
-            connection.Identified = true;
-            ready = session.Append("READY", new JsonObject
-            {
-                ["v"] = 10,
-                ["user"] = new JsonObject { ["id"] = options.BotUserId.ToString(), ["username"] = "fake-bot", ["bot"] = true },
-                ["guilds"] = new JsonArray(new JsonObject { ["id"] = options.GuildId.ToString(), ["unavailable"] = true }),
-                ["session_id"] = session.Id,
-                ["resume_gateway_url"] = $"{WebSocketBase}/gw-resume",
-                ["application"] = new JsonObject { ["id"] = options.ApplicationId.ToString(), ["flags"] = 0 },
-            });
-            guild = session.Append("GUILD_CREATE", store.GuildJson());
+            await connection.SendAsync(ready).ConfigureAwait(false);
+            await connection.SendAsync(guild).ConfigureAwait(false);
         }
-        await connection.SendAsync(ready).ConfigureAwait(false);
-        await connection.SendAsync(guild).ConfigureAwait(false);
+        finally
+        {
+            _dispatchOrder.Release();
+        }
         return true;
     }
 
@@ -96,20 +105,30 @@ public sealed partial class FakeGateway
             await connection.CloseAsync(4007, "Invalid seq").ConfigureAwait(false);
             return false;
         }
-        IReadOnlyList<JsonObject> replay;
-        JsonObject resumed;
-        lock (_gate)
+        // Under the dispatch lock, so a dispatch injected meanwhile goes out after the replay and
+        // RESUMED, in sequence order (the client drops a lower sequence as an old replay).
+        await _dispatchOrder.WaitAsync().ConfigureAwait(false);
+        try
         {
-            connection.SessionId = session.Id;
-            connection.Resumed = true;
-            replay = session.After(seq);
-            resumed = session.Append("RESUMED", new JsonObject());
+            IReadOnlyList<JsonObject> replay;
+            JsonObject resumed;
+            lock (_gate)
+            {
+                connection.SessionId = session.Id;
+                connection.Resumed = true;
+                replay = session.After(seq);
+                resumed = session.Append("RESUMED", new JsonObject());
+            }
+            foreach (var payload in replay)
+            {
+                await connection.SendAsync(payload).ConfigureAwait(false);
+            }
+            await connection.SendAsync(resumed).ConfigureAwait(false);
         }
-        foreach (var payload in replay)
+        finally
         {
-            await connection.SendAsync(payload).ConfigureAwait(false);
+            _dispatchOrder.Release();
         }
-        await connection.SendAsync(resumed).ConfigureAwait(false);
         return true;
     }
 

@@ -107,6 +107,13 @@ public sealed class FakeGatewayConnection(WebSocket socket, HttpContext http, bo
     internal void Abort()
     {
         IsOpen = false;
-        http.Abort();
+        try
+        {
+            http.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already finished (the client closed first): nothing left to abort.
+        }
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class FakeRestApi
         var type = FakeJson.Int(json["type"]) ?? 0;
         lock (store.Gate)
         {
-            if (interaction.Response is not null)
+            if (interaction.Response is not null || interaction.CallbackClaimed)
             {
                 interaction.RejectedCallbacks.Add("second callback (40060)");
                 report(new Violation(route, $"interaction {id} answered twice (40060)"));
@@ -29,6 +29,10 @@ public sealed partial class FakeRestApi
                 interaction.RejectedCallbacks.Add("after the deadline (10062)");
                 report(new Violation(route, $"interaction {id} answered after the {options.InteractionDeadline.TotalSeconds} s deadline (10062)"));
                 type = -2;
+            }
+            else
+            {
+                interaction.CallbackClaimed = true;
             }
         }
         if (type == -1)
@@ -43,6 +47,7 @@ public sealed partial class FakeRestApi
         }
         if (!AllowedCallback(interaction, type))
         {
+            Unclaim(interaction);
             report(new Violation(route, $"callback type {type} is not allowed for interaction type {interaction.Type}"));
             await ErrorAsync(context, 400, 50035, $"Interaction callback type {type} is not valid here").ConfigureAwait(false);
             return;
@@ -61,14 +66,12 @@ public sealed partial class FakeRestApi
         }
         if (!await ValidateAsync(context, route, schema, json, problems).ConfigureAwait(false))
         {
+            Unclaim(interaction);   // like Discord, a refused body does not use up the interaction
             return;
         }
 
+        // The response is recorded last: a test that sees it may rely on the message it created.
         FakeMessage? message = null;
-        lock (store.Gate)
-        {
-            interaction.Response = (JsonObject)json.DeepClone();
-        }
         if (type == 4)
         {
             message = store.AddMessage(interaction.ChannelId, options.BotUserId, fromBot: true, WithAttachments(data ?? [], body));
@@ -83,6 +86,10 @@ public sealed partial class FakeRestApi
         else if (type == 7 && interaction.SourceMessageId is { } sourceId && store.FindMessage(sourceId) is { } source)
         {
             message = store.EditMessage(source, WithAttachments(data ?? [], body));
+        }
+        lock (store.Gate)
+        {
+            interaction.Response = (JsonObject)json.DeepClone();
         }
         store.NotifyChanged();
         if (message is not null && type != 5)
@@ -222,5 +229,13 @@ public sealed partial class FakeRestApi
             return null;
         }
         return interaction;
+    }
+
+    private void Unclaim(FakeInteraction interaction)
+    {
+        lock (store.Gate)
+        {
+            interaction.CallbackClaimed = false;
+        }
     }
 }
