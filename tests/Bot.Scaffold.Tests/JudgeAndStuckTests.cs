@@ -28,9 +28,10 @@ public sealed class JudgeAndStuckTests
         var verdict = await h.Get<ICandidateJudge>().JudgeAsync(ScaffoldHarness.Context(), Candidates());
 
         Assert.True(verdict.IsSuccess, verdict.Error?.Message);
-        Assert.Equal([3, 7, 9], verdict.Value.Scores.Select(s => s.Score));
-        Assert.Equal("follows the hint", verdict.Value.Scores[2].Reason);
-        Assert.Equal(3, verdict.Value.Pick);
+        Assert.Equal([3, 7, 9], verdict.Value.Verdict.Scores.Select(s => s.Score));
+        Assert.Equal("follows the hint", verdict.Value.Verdict.Scores[2].Reason);
+        Assert.Equal(3, verdict.Value.Verdict.Pick);
+        Assert.True(verdict.Value.Usage.PromptTokens > 0 && verdict.Value.Usage.CompletionTokens > 0);
         var prompt = Assert.Single(h.Fake.Requests).LastUserMessage;
         Assert.Contains("proposed by a human contractor", prompt);
         Assert.Contains("cat archive/2021/misc/.hidden/keep.txt", prompt);

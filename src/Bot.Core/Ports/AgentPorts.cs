@@ -39,10 +39,13 @@ public interface ICandidateGenerator
     Task<IReadOnlyList<CandidateSample>> GenerateAsync(AgentContext context, int count, CancellationToken cancellationToken = default);
 }
 
+/// <summary>The judge's verdict and what the call cost (stored with the step like every model call).</summary>
+public sealed record JudgeOutcome(JudgeVerdict Verdict, ModelUsage Usage);
+
 /// <summary>Asks the model to score every candidate of a step, contractor-written ones included.</summary>
 public interface ICandidateJudge
 {
-    Task<Result<JudgeVerdict>> JudgeAsync(AgentContext context, IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken = default);
+    Task<Result<JudgeOutcome>> JudgeAsync(AgentContext context, IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The model's answer to "Am I confused?".</summary>

@@ -37,9 +37,8 @@ public sealed class JudgeCandidatesHandler(
             if (created.Error is { } error) return error;
             var judged = await judge.JudgeAsync(created.Value.Context, step.Candidates, cancellationToken);
             if (judged.Error is { } judgeError) return judgeError with { IsTransient = true };
-            verdict = judged.Value;
-            await modelCalls.RecordAsync(work.RunId, work.StepNumber, "judge", work.IdempotencyKey,
-                [new ModelUsage(verdict.Model, 0, 0, TimeSpan.Zero)], verdict, cancellationToken);
+            verdict = judged.Value.Verdict;
+            await modelCalls.RecordAsync(work.RunId, work.StepNumber, "judge", work.IdempotencyKey, [judged.Value.Usage], verdict, cancellationToken);
         }
 
         var command = new JudgeScored(ActorId.Model(verdict.Model), work.StepNumber, verdict);

@@ -17,7 +17,7 @@ namespace Bot.Scaffold.Agent;
 public sealed partial class CandidateJudge(ModelClient models, PromptLibrary prompts, PromptContext promptContext, ILogger<CandidateJudge> logger)
     : ICandidateJudge
 {
-    public async Task<Result<JudgeVerdict>> JudgeAsync(AgentContext context, IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken = default)
+    public async Task<Result<JudgeOutcome>> JudgeAsync(AgentContext context, IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken = default)
     {
         if (candidates.Count == 0)
         {
@@ -42,7 +42,7 @@ public sealed partial class CandidateJudge(ModelClient models, PromptLibrary pro
         {
             return scores.Error!;
         }
-        return new JudgeVerdict(scores.Value, context.Model);
+        return new JudgeOutcome(new JudgeVerdict(scores.Value, context.Model), reply.Usage);
     }
 
     public static string FormatCandidates(IReadOnlyList<Candidate> candidates)

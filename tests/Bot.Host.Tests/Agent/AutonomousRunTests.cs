@@ -53,7 +53,7 @@ public sealed class AutonomousRunTests
             "SELECT purpose, prompt_tokens + completion_tokens FROM model_calls WHERE run_id = @id", new { id = runId.Value })).ToList();
         Assert.Equal(2, calls.Count(c => c.Purpose == "candidates"));
         Assert.Equal(2, calls.Count(c => c.Purpose == "judge"));
-        Assert.All(calls.Where(c => c.Purpose == "candidates"), c => Assert.True(c.Tokens > 0));
+        Assert.All(calls, c => Assert.True(c.Tokens > 0, $"{c.Purpose} call stored without token counts"));
 
         var score = await harness.WaitForScoreAsync(runId);
         Assert.True(score);
