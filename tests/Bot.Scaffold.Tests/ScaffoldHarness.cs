@@ -1,3 +1,4 @@
+using Bot.Testing.Repository;
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Testing.FakeLlm;
@@ -81,19 +82,7 @@ public sealed class ScaffoldHarness : IAsyncDisposable
         new(new RunId(42), step, model, "Find the password", "Find the password hidden under archive/ and submit it.",
             history ?? [], ["Look in hidden folders."], []);
 
-    /// <summary>A path in the repository (prompts/, tasks/), found by walking up from the test binaries.</summary>
-    public static string RepoPath(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, relative);
-            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Directory.Build.props")))
-            {
-                return candidate;
-            }
-        }
-        throw new DirectoryNotFoundException($"'{relative}' not found above {AppContext.BaseDirectory}.");
-    }
+    public static string RepoPath(string relative) => RepoPaths.Of(relative);
 
     public async ValueTask DisposeAsync()
     {

@@ -128,21 +128,6 @@ public sealed class RunReader(BotDatabase database)
         return await c.ExecuteAsync(new CommandDefinition(sql, new { run = runId.Value, number, message = messageId }, cancellationToken: cancellationToken)) > 0;
     }
 
-    /// <summary>
-    /// Keeps the full stdout/stderr of the step's latest observation (the engine's observation holds the
-    /// text the model sees, possibly truncated); false when the step has no observation yet.
-    /// </summary>
-    public async Task<bool> SetObservationOutputAsync(RunId runId, int number, string stdout, string stderr, CancellationToken cancellationToken = default)
-    {
-        const string sql = """
-            UPDATE observations SET stdout = @stdout, stderr = @stderr
-            WHERE id = (SELECT o.id FROM observations o JOIN steps s ON s.id = o.step_id
-                        WHERE s.run_id = @run AND s.number = @number ORDER BY o.id DESC LIMIT 1)
-            """;
-        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        return await c.ExecuteAsync(new CommandDefinition(sql, new { run = runId.Value, number, stdout, stderr }, cancellationToken: cancellationToken)) > 0;
-    }
-
     private static RunSummary ToSummary(RunRow r) => new(
         new RunId(r.id), r.parent_run_id is long p ? new RunId(p) : null, r.forked_from_step_id is long f ? new StepId(f) : null,
         r.task_name, r.model, DataJson.Parse<RunMode>(r.mode), DataJson.Parse<RunStatus>(r.status), r.current_step, r.answer, r.discord_thread_id,

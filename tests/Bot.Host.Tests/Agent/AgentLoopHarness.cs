@@ -1,3 +1,4 @@
+using Bot.Testing.Repository;
 using Bot.Core.Ports;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
@@ -111,14 +112,7 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         throw new TimeoutException($"Run {runId} was not scored in time.");
     }
 
-    public static string RepoPath(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bot.sln"))) return Path.Combine(dir.FullName, relative);
-        }
-        throw new InvalidOperationException("Bot.sln not found above the test binaries.");
-    }
+    public static string RepoPath(string relative) => RepoPaths.Of(relative);
 
     public async ValueTask DisposeAsync()
     {

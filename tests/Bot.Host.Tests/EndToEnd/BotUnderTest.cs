@@ -1,3 +1,4 @@
+using Bot.Testing.Repository;
 using System.Diagnostics;
 using System.Globalization;
 using Bot.Testing.FakeDiscord;
@@ -221,14 +222,7 @@ public sealed class BotUnderTest : IAsyncDisposable
         }
     }
 
-    public static string RepoPath(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Bot.sln"))) return Path.Combine(dir.FullName, relative);
-        }
-        throw new InvalidOperationException("Bot.sln not found above the test binaries.");
-    }
+    public static string RepoPath(string relative) => RepoPaths.Of(relative);
 
     public async ValueTask DisposeAsync()
     {

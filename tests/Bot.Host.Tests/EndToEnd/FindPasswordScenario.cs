@@ -213,6 +213,9 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
         Assert.Equal("completed", await bot.WaitForValueAsync<string>(
             "SELECT status FROM runs WHERE id = @id AND status IN ('completed', 'failed', 'aborted')", new { id = RunId }, "the run to end"));
         Assert.True(await bot.WaitForValueAsync<bool?>("SELECT passed FROM run_scores WHERE run_id = @id", new { id = RunId }, "the run's score"));
+        // The end of each run is announced in its thread after the score is stored (same work item).
+        Assert.Equal(2L, await bot.WaitForValueAsync<long?>(
+            "SELECT NULLIF(count(*), 0) FROM work_items WHERE kind = 'FinishRun' AND status = 'done' HAVING count(*) = 2", null, "both runs' end announcements"));
     }
 
     /// <summary>Waits until the step's message is posted with <paramref name="candidates"/> vote buttons.</summary>
