@@ -46,9 +46,24 @@ public sealed class DiscordOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan UnknownResetWait { get; set; } = TimeSpan.FromMilliseconds(750);
 
-    /// <summary>Invalid requests (401/403/429) per 10 minutes that trigger a warning; Discord bans at 10,000.</summary>
+    /// <summary>
+    /// Invalid requests (401/403/429) per 10 minutes past which the client warns and slows down
+    /// (see <see cref="InvalidRequestSlowdownInterval"/>); Discord bans the IP at 10,000.
+    /// </summary>
     [Range(1, 10_000)]
     public int InvalidRequestWarningThreshold { get; set; } = 8_000;
+
+    /// <summary>
+    /// Past the threshold, requests other than interaction answers go out at most one per this
+    /// interval. At 1 s that is 600 per 10 minutes, so the 2,000 left before the ban cannot be used
+    /// up inside one window; interaction answers are not slowed (they are due within 3 s).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan InvalidRequestSlowdownInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Discord's window for <c>max_concurrency</c> Identifies (5 s); shortened only by tests.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan IdentifyConcurrencyWindow { get; set; } = TimeSpan.FromSeconds(5);
 
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
@@ -83,4 +98,15 @@ public sealed class DiscordOptions
 
     /// <summary>Whether the gateway connects at host start (off for REST-only tools).</summary>
     public bool ConnectGateway { get; set; } = true;
+
+    public const string InsecureApiBaseUrl =
+        "Discord:ApiBaseUrl must use https:// (the bot token is sent with every request); http:// is allowed only for a loopback host such as 127.0.0.1 or localhost (a local test server).";
+
+    public const string InsecureGatewayUrl =
+        "Discord:GatewayUrl must use wss:// (the bot token is sent on Identify); ws:// is allowed only for a loopback host such as 127.0.0.1 or localhost (a local test server).";
+
+    /// <summary>True for an absolute <paramref name="secureScheme"/> URL, or any absolute URL whose host is loopback.</summary>
+    public static bool IsSecureOrLoopback(string? url, string secureScheme) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (string.Equals(uri.Scheme, secureScheme, StringComparison.OrdinalIgnoreCase) || uri.IsLoopback);
 }

@@ -22,6 +22,8 @@ public static class DiscordServiceCollectionExtensions
         services.AddOptions<DiscordOptions>()
             .Bind(configuration.GetSection(DiscordOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(o => DiscordOptions.IsSecureOrLoopback(o.ApiBaseUrl, "https"), DiscordOptions.InsecureApiBaseUrl)
+            .Validate(o => string.IsNullOrEmpty(o.GatewayUrl) || DiscordOptions.IsSecureOrLoopback(o.GatewayUrl, "wss"), DiscordOptions.InsecureGatewayUrl)
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

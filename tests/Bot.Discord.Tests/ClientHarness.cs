@@ -46,6 +46,7 @@ internal sealed class ClientHarness : IAsyncDisposable
             ["Discord:ReconnectBaseDelay"] = "00:00:00.050",
             ["Discord:ReconnectMaxDelay"] = "00:00:00.500",
             ["Discord:IdentifyMinInterval"] = "00:00:00.100",
+            ["Discord:IdentifyConcurrencyWindow"] = "00:00:00.100",
             ["Discord:HandlerTimeout"] = "00:00:02",
         };
         foreach (var (key, value) in overrides ?? [])

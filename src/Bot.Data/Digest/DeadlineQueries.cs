@@ -12,6 +12,9 @@ public sealed class DeadlineQueries(BotDatabase database)
     public async Task<IReadOnlyList<ExpiredDeadline>> FindExpiredAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         // Only the run's current step: an older open step cannot be acted on by the engine.
+        // Only a step whose message was posted: a deadline must not decide a step nobody has seen
+        // (a Discord outage). When the message is finally posted, the presenter moves a deadline
+        // that is gone or nearly gone to a full voting window from then.
         const string sql = """
             SELECT s.run_id, s.number, s.deadline
             FROM steps s
@@ -19,6 +22,7 @@ public sealed class DeadlineQueries(BotDatabase database)
             WHERE s.status = 'open'
               AND s.deadline IS NOT NULL
               AND s.deadline <= @now
+              AND s.discord_message_id IS NOT NULL
               AND r.status = 'voting'
               AND r.current_step = s.number
             ORDER BY s.deadline, s.id

@@ -16,6 +16,7 @@ public static class BotDataPortsServiceCollectionExtensions
         services.AddSingleton<IFeedbackStore, FeedbackPort>();
         services.AddSingleton<IStatsReader, StatsPort>();
         services.AddSingleton<IDiscordLinks, DiscordLinksPort>();
+        services.AddSingleton<IDeadWorkReader, DeadWorkPort>();
         return services;
     }
 }

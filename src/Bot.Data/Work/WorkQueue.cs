@@ -12,6 +12,16 @@ public sealed record WorkItemRow(
     long Id, string Kind, long? RunId, int? StepNumber, string IdempotencyKey, string Status, int Attempts,
     DateTimeOffset NextAttemptAt, string? LastError, string? LockedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 
+public enum RequeueOutcome
+{
+    Requeued,
+    Unknown,
+    NotDead,
+}
+
+/// <summary>What <see cref="WorkQueue.RequeueAsync"/> did; <paramref name="Status"/> is the item's status before (null when unknown).</summary>
+public sealed record RequeueResult(RequeueOutcome Outcome, string? Status);
+
 /// <summary>A claimed item: its row id, attempt number, and the deserialized work.</summary>
 public sealed record ClaimedWork(long Id, int Attempt, string IdempotencyKey, WorkItem Item);
 
@@ -105,10 +115,10 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
     {
         const string sql = """
             UPDATE work_items
-            SET status = CASE WHEN @dead_now OR attempts >= @max_attempts THEN 'dead' ELSE 'pending' END,
-                next_attempt_at = @now + make_interval(secs => LEAST(@max_delay, @base_delay * power(2, GREATEST(attempts - 1, 0))) * (0.5 + random() * 0.5)),
+            SET status = CASE WHEN @dead_now OR (attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN 'dead' ELSE 'pending' END,
+                next_attempt_at = @now + make_interval(secs => LEAST(@max_delay, @base_delay * power(2, LEAST(GREATEST(attempts - 1, 0), 30))) * (0.5 + random() * 0.5)),
                 last_error = @error, locked_by = NULL, locked_at = NULL, locked_until = NULL,
-                completed_at = CASE WHEN @dead_now OR attempts >= @max_attempts THEN @now END
+                completed_at = CASE WHEN @dead_now OR (attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN @now END
             WHERE id = @id AND status = 'running' AND locked_by = @worker
             RETURNING status, kind, attempts, idempotency_key
             """;
@@ -120,6 +130,7 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
             error = error.Length > 4000 ? error[..4000] : error,
             dead_now = !transient,
             max_attempts = _options.MaxAttempts,
+            forever = _options.RetryForeverKinds,
             base_delay = _options.BaseRetryDelay.TotalSeconds,
             max_delay = _options.MaxRetryDelay.TotalSeconds,
             now = timeProvider.GetUtcNow(),
@@ -143,18 +154,52 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
             new { id, worker = workerId, until = timeProvider.GetUtcNow() + _options.LeaseDuration }, cancellationToken: cancellationToken)) > 0;
     }
 
-    public async Task<IReadOnlyList<WorkItemRow>> ListAsync(string? status = null, long? runId = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<WorkItemRow>> ListAsync(string? status = null, long? runId = null, CancellationToken cancellationToken = default) =>
+        ListAsync(status, runId, cancellationToken, unfinishedOnly: false);
+
+    private async Task<IReadOnlyList<WorkItemRow>> ListAsync(string? status, long? runId, CancellationToken cancellationToken, bool unfinishedOnly)
     {
         const string sql = """
             SELECT id, kind, run_id, step_number, idempotency_key AS key, status, attempts, next_attempt_at AS next, last_error AS error, locked_by, created_at AS created, completed_at AS completed
             FROM work_items
             WHERE (@status::text IS NULL OR status = @status::text) AND (@run_id::bigint IS NULL OR run_id = @run_id::bigint)
+              AND (NOT @unfinished OR status <> 'done')
             ORDER BY id
             """;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { status, run_id = runId }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { status, run_id = runId, unfinished = unfinishedOnly }, cancellationToken: cancellationToken));
         return rows.Select(r => new WorkItemRow(r.id, r.kind, r.run_id, r.step_number, r.key, r.status, r.attempts,
             Stores.RunStateLoader.Utc(r.next), r.error, r.locked_by, Stores.RunStateLoader.Utc(r.created), Stores.RunStateLoader.Utc(r.completed))).ToList();
+    }
+
+    /// <summary>Every item that is not done (pending, running, dead), oldest first.</summary>
+    public Task<IReadOnlyList<WorkItemRow>> ListUnfinishedAsync(CancellationToken cancellationToken = default) =>
+        ListAsync(status: null, runId: null, cancellationToken, unfinishedOnly: true);
+
+    /// <summary>
+    /// Gives a dead item a fresh set of attempts, due now, and wakes the workers. Only dead items:
+    /// a pending or running one is already being taken care of, and a done one must not run twice.
+    /// </summary>
+    public async Task<RequeueResult> RequeueAsync(long id, CancellationToken cancellationToken = default)
+    {
+        const string sql = """
+            UPDATE work_items SET status = 'pending', attempts = 0, next_attempt_at = @now, completed_at = NULL,
+                locked_by = NULL, locked_at = NULL, locked_until = NULL
+            WHERE id = @id AND status = 'dead'
+            RETURNING kind
+            """;
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var kind = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(sql, new { id, now = timeProvider.GetUtcNow() }, cancellationToken: cancellationToken));
+        if (kind is not null)
+        {
+            signal?.Set();
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('bot_work', '')", cancellationToken: cancellationToken));
+            LogRequeued(_logger, id, kind);
+            return new RequeueResult(RequeueOutcome.Requeued, "dead");
+        }
+        var status = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT status FROM work_items WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+        return status is null ? new RequeueResult(RequeueOutcome.Unknown, null) : new RequeueResult(RequeueOutcome.NotDead, status);
     }
 
     private sealed record Row(long id, string kind, long? run_id, int? step_number, string key, string status, int attempts,
@@ -162,6 +207,9 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
 
     /// <summary>Items that gave up: visible here and in the log, never silently dropped.</summary>
     public Task<IReadOnlyList<WorkItemRow>> ListDeadAsync(CancellationToken cancellationToken = default) => ListAsync("dead", null, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Work item {WorkItemId} ({Kind}) was re-queued by an operator")]
+    private static partial void LogRequeued(ILogger logger, long workItemId, string kind);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Work item {WorkItemId} was no longer leased by {WorkerId}; its result was not recorded")]
     private static partial void LogLeaseLost(ILogger logger, long workItemId, string workerId);

@@ -30,6 +30,15 @@ public sealed class WorkQueueOptions
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// Kinds whose transient failures never use up their attempts: they keep retrying (with the
+    /// capped backoff) until the outside service answers again. Posting a step message is one:
+    /// a Discord outage longer than the attempts must not leave a step that nobody can see.
+    /// Permanent errors (not transient) still end such an item dead at once. An array, so that
+    /// configuration replaces the default instead of appending to it.
+    /// </summary>
+    public string[] RetryForeverKinds { get; set; } = ["RenderStep"];
+
     /// <summary>False: this process only enqueues (e.g. a CLI verb); no worker loop runs.</summary>
     public bool Enabled { get; set; } = true;
 }

@@ -25,6 +25,7 @@ public static class BotServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BotRoles>();
+        services.AddSingleton(_ => new RefusalMemory());
         services.AddSingleton<IStepPresenter, StepPresenter>();
         services.AddScoped<StepGuard>();
         services.AddScoped<ComponentHandler>();

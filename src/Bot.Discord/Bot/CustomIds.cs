@@ -33,6 +33,12 @@ public enum CustomIdKind
     VoteSelect,
     /// <summary>Comment modal submit: <c>note:{step}</c>.</summary>
     CommentModal,
+    /// <summary>Retry button on a step whose generation failed (researchers): <c>retry:{step}</c>.</summary>
+    Retry,
+    /// <summary>Re-run button on an interrupted execution (researchers): <c>rerun:{step}</c>.</summary>
+    Rerun,
+    /// <summary>Skip button on an interrupted execution (researchers): <c>skip:{step}</c>.</summary>
+    Skip,
 }
 
 /// <summary>A custom id that parsed; the step and number are still to be checked against the database.</summary>
@@ -73,6 +79,9 @@ public static class CustomIds
         (CustomIdKind.ProposalModal, "proposal", false),
         (CustomIdKind.CommentModal, "note", false),
         (CustomIdKind.VoteSelect, "pick", false),
+        (CustomIdKind.Retry, "retry", false),
+        (CustomIdKind.Rerun, "rerun", false),
+        (CustomIdKind.Skip, "skip", false),
     ];
 
     public static string Vote(StepId step, int candidate) => Build(CustomIdKind.Vote, step, candidate);
@@ -89,6 +98,9 @@ public static class CustomIds
     public static string ProposalModal(StepId step) => Build(CustomIdKind.ProposalModal, step);
     public static string CommentModal(StepId step) => Build(CustomIdKind.CommentModal, step);
     public static string VoteSelect(StepId step) => Build(CustomIdKind.VoteSelect, step);
+    public static string Retry(StepId step) => Build(CustomIdKind.Retry, step);
+    public static string Rerun(StepId step) => Build(CustomIdKind.Rerun, step);
+    public static string Skip(StepId step) => Build(CustomIdKind.Skip, step);
 
     public static string Build(CustomIdKind kind, StepId step, int? number = null)
     {

@@ -33,7 +33,6 @@ public sealed partial class DiscordGatewayClient : BackgroundService
     private readonly System.Threading.Channels.Channel<GatewayDispatch> _channel;
     private readonly GatewaySessionState _state = new();
     private readonly GatewaySessionContext _context;
-    private string? _cachedGatewayUrl;
 
     public DiscordGatewayClient(
         IOptions<DiscordOptions> options,
@@ -125,11 +124,6 @@ public sealed partial class DiscordGatewayClient : BackgroundService
                 failures = outcome.ReachedReady ? 0 : failures + 1;
                 if (failures > 0)
                 {
-                    if (!resume && failures > 1)
-                    {
-                        // Repeated failures on a fresh connect may mean the cached URL is stale.
-                        _cachedGatewayUrl = null;
-                    }
                     await BackoffAsync(failures, stoppingToken).ConfigureAwait(false);
                 }
             }
@@ -175,24 +169,46 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Before every new session (an Identify): GET /gateway/bot for the URL and, above all, the
+    /// session start limit. With no identifies left the client waits for the reset with a critical
+    /// log line, because going over resets the bot token. <c>max_concurrency</c> goes to the
+    /// context, which spaces the Identify itself. A configured <see cref="DiscordOptions.GatewayUrl"/>
+    /// skips the call (tests, a gateway proxy); then only the identify interval applies.
+    /// </summary>
     private async Task<Result<string>> GetGatewayUrlAsync(CancellationToken cancellationToken)
     {
         if (!string.IsNullOrEmpty(_options.GatewayUrl))
         {
             return _options.GatewayUrl;
         }
-        if (_cachedGatewayUrl is { } cached)
+        while (true)
         {
-            return cached;
+            var bot = await _api.GetGatewayBotAsync(cancellationToken).ConfigureAwait(false);
+            if (!bot.IsSuccess)
+            {
+                return bot.Error!;
+            }
+            if (bot.Value.SessionStartLimit is not { } limit)
+            {
+                return bot.Value.Url;
+            }
+            if (limit.Remaining > 0)
+            {
+                _context.MaxConcurrency = Math.Max(1, limit.MaxConcurrency);
+                return bot.Value.Url;
+            }
+            // At least a second: a wrong answer (0 left, reset now) must not turn into a request loop.
+            var wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 1000));
+            var delay = Task.Delay(wait, _time, cancellationToken);
+            SessionStartWaits++;
+            LogSessionStartsExhausted(limit.Total, wait.TotalSeconds);
+            await delay.ConfigureAwait(false);
         }
-        var bot = await _api.GetGatewayBotAsync(cancellationToken).ConfigureAwait(false);
-        if (!bot.IsSuccess)
-        {
-            return bot.Error!;
-        }
-        _cachedGatewayUrl = bot.Value.Url;
-        return bot.Value.Url;
     }
+
+    /// <summary>How often the client waited for the session start limit to reset (diagnostics, tests).</summary>
+    public int SessionStartWaits { get; private set; }
 
     private Task BackoffAsync(int failures, CancellationToken cancellationToken)
     {
@@ -215,6 +231,9 @@ public sealed partial class DiscordGatewayClient : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gateway session failed unexpectedly; reconnecting")]
     private partial void LogSessionCrashed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Discord allows no more gateway sessions for now (0 of {Total} identifies left); waiting {WaitSeconds} s for the limit to reset instead of identifying, since going over resets the bot token")]
+    private partial void LogSessionStartsExhausted(int total, double waitSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not get the gateway URL: {Error}")]
     private partial void LogGatewayUrlFailed(string error);

@@ -7,6 +7,7 @@ internal sealed class GatewaySessionContext(DiscordOptions options, TimeProvider
 {
     private readonly SemaphoreSlim _identifyLock = new(1, 1);
     private DateTimeOffset? _lastIdentify;
+    private readonly Queue<DateTimeOffset> _recentIdentifies = new();
 
     public TimeProvider Time { get; } = time;
     public string Token { get; } = options.Token;
@@ -16,6 +17,9 @@ internal sealed class GatewaySessionContext(DiscordOptions options, TimeProvider
     public int ResumeCount { get; set; }
     public Ready? LastReady { get; private set; }
 
+    /// <summary>Identifies Discord accepts per <see cref="DiscordOptions.IdentifyConcurrencyWindow"/> (from GET /gateway/bot).</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
     public double NextJitter()
     {
         lock (random)
@@ -24,21 +28,35 @@ internal sealed class GatewaySessionContext(DiscordOptions options, TimeProvider
         }
     }
 
-    /// <summary>Spaces Identify calls: Discord resets the token after 1,000 a day.</summary>
+    /// <summary>
+    /// Spaces Identify calls: at least <see cref="DiscordOptions.IdentifyMinInterval"/> apart (a
+    /// failure loop must not burn the daily 1,000) and at most <see cref="MaxConcurrency"/> per
+    /// concurrency window.
+    /// </summary>
     public async Task WaitForIdentifySlotAsync(CancellationToken cancellationToken)
     {
         await _identifyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_lastIdentify is { } last)
+            var now = Time.GetUtcNow();
+            var wait = _lastIdentify is { } last ? last + options.IdentifyMinInterval - now : TimeSpan.Zero;
+            // At most max_concurrency per window (Discord answers more with op 9).
+            while (_recentIdentifies.Count > 0 && now - _recentIdentifies.Peek() >= options.IdentifyConcurrencyWindow)
             {
-                var wait = last + options.IdentifyMinInterval - Time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, Time, cancellationToken).ConfigureAwait(false);
-                }
+                _recentIdentifies.Dequeue();
+            }
+            if (_recentIdentifies.Count >= MaxConcurrency)
+            {
+                var windowWait = _recentIdentifies.ElementAt(_recentIdentifies.Count - MaxConcurrency) + options.IdentifyConcurrencyWindow - now;
+                if (windowWait > wait) wait = windowWait;
+            }
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, Time, cancellationToken).ConfigureAwait(false);
             }
             _lastIdentify = Time.GetUtcNow();
+            _recentIdentifies.Enqueue(_lastIdentify.Value);
+            while (_recentIdentifies.Count > Math.Max(MaxConcurrency, 1)) _recentIdentifies.Dequeue();
             IdentifyCount++;
         }
         finally

@@ -12,6 +12,8 @@ public static class BotCli
           run            Run the bot (default).
           migrate        Apply database migrations and exit.
           check-config   Validate configuration and print what is missing.
+          work list [--all]    List dead work items (--all: every item not done).
+          work requeue ID      Re-queue a dead work item (fresh attempts).
           help           Show this text.
 
         Configuration comes from appsettings.json (found in the working directory or a parent),
@@ -33,6 +35,8 @@ public static class BotCli
                 return await MigrateAsync(rest, cancellationToken);
             case "check-config":
                 return CheckConfig(rest);
+            case "work":
+                return await WorkAsync(rest, cancellationToken);
             case "help" or "-h" or "--help":
                 Console.Out.WriteLine(Usage);
                 return 0;
@@ -57,6 +61,16 @@ public static class BotCli
         await BotHostBuilder.MigrateAsync(host, cancellationToken);
         Console.Out.WriteLine("Migrations applied.");
         return 0;
+    }
+
+    private static async Task<int> WorkAsync(string[] args, CancellationToken cancellationToken)
+    {
+        // The verb's own words come first; anything after them is configuration (--Key=value).
+        var words = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal) || a == "--all").ToArray();
+        var configuration = args[words.Length..];
+        using var host = BotHostBuilder.Build(configuration, includeBot: false);
+        await BotHostBuilder.MigrateAsync(host, cancellationToken);
+        return await WorkCli.RunAsync(host.Services.GetRequiredService<Bot.Data.Work.WorkQueue>(), words, Console.Out, Console.Error, cancellationToken);
     }
 
     private static async Task<int> RunBotAsync(string[] args, CancellationToken cancellationToken)

@@ -21,6 +21,18 @@ public sealed class FakeDiscordOptions
     /// <summary>Identifies allowed per 5 s (max_concurrency); more get op 9. 0 turns the check off.</summary>
     public int MaxIdentifiesPer5Seconds { get; set; }
 
+    /// <summary>
+    /// <c>session_start_limit.remaining</c> of GET /gateway/bot; null = 1000 minus the identifies so
+    /// far. May be changed while the fake runs (read on every request).
+    /// </summary>
+    public int? SessionStartRemaining { get; set; }
+
+    /// <summary><c>session_start_limit.reset_after</c> in milliseconds.</summary>
+    public long SessionStartResetAfterMs { get; set; } = 86_400_000;
+
+    /// <summary><c>session_start_limit.max_concurrency</c>.</summary>
+    public int SessionMaxConcurrency { get; set; } = 1;
+
     public int GatewaySendLimit { get; set; } = 120;
     public TimeSpan GatewaySendWindow { get; set; } = TimeSpan.FromSeconds(60);
 

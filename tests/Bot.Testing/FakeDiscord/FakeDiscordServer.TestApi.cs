@@ -21,6 +21,7 @@ public sealed partial class FakeDiscordServer
         ["Discord:ReconnectBaseDelay"] = "00:00:00.050",
         ["Discord:ReconnectMaxDelay"] = "00:00:00.500",
         ["Discord:IdentifyMinInterval"] = "00:00:00.100",
+        ["Discord:IdentifyConcurrencyWindow"] = "00:00:00.100",
     };
 
     public FakeChannel CreateChannel(string name) => Store.AddChannel(name);

@@ -12,9 +12,9 @@ public sealed partial class FakeRestApi
         ["session_start_limit"] = new JsonObject
         {
             ["total"] = 1000,
-            ["remaining"] = Math.Max(0, 1000 - gateway.IdentifyCount),
-            ["reset_after"] = 86_400_000,
-            ["max_concurrency"] = 1,
+            ["remaining"] = options.SessionStartRemaining ?? Math.Max(0, 1000 - gateway.IdentifyCount),
+            ["reset_after"] = options.SessionStartResetAfterMs,
+            ["max_concurrency"] = options.SessionMaxConcurrency,
         },
     });
 

@@ -8,12 +8,14 @@ using Bot.Discord.Bot.Rendering;
 namespace Bot.Discord.Bot.Commands;
 
 /// <summary>Suggestions for the task, model and run options (at most 25, answered at once).</summary>
-public sealed class AutocompleteHandler(ITaskCatalogView tasks, IModelProfiles profiles, IRunDirectory runs)
+public sealed class AutocompleteHandler(ITaskCatalogView tasks, IModelProfiles profiles, IRunDirectory runs, BotRoles roles)
 {
     public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CancellationToken cancellationToken = default)
     {
         var options = CommandOptions.From(interaction.Data);
         var typed = options.FocusedText.Trim();
+        // Suggestions list task names and run ids: nothing for someone outside the team.
+        if (!roles.CanParticipate(interaction.Member)) return new InteractionAnswer(InteractionResponse.Autocomplete([]));
         IReadOnlyList<AutocompleteChoice> choices = options.Focused?.Name switch
         {
             SlashCommands.Options.Task => (await tasks.ListAsync(cancellationToken).ConfigureAwait(false))

@@ -15,14 +15,25 @@ public sealed class RunCommandHandler(
     IRunCommands commands,
     IStepReader steps,
     IStepPresenter presenter,
-    BotRoles roles)
+    BotRoles roles,
+    TimeProvider time,
+    IDeadWorkReader? deadWork = null)
 {
+    /// <summary>The longest deadline /run deadline sets: a week, like the voting window of /task start.</summary>
+    public const int MaxDeadlineMinutes = 10080;
+
     public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CommandOptions options, CancellationToken cancellationToken = default)
     {
+        // Runs carry task text and model output: only the team sees them, even read-only.
+        if (!roles.CanParticipate(interaction.Member)) return InteractionAnswer.Ephemeral(BotRoles.NotParticipant);
         var run = await ResolveRunAsync(interaction, options, cancellationToken).ConfigureAwait(false);
         if (run is null) return InteractionAnswer.Ephemeral(BotReplies.NoRun);
         var sub = options.Subcommand;
-        if (sub == SlashCommands.RunSub.Status) return InteractionAnswer.Ephemeral(RunRenderer.Status(run));
+        if (sub == SlashCommands.RunSub.Status)
+        {
+            var dead = deadWork is null ? DeadWorkSummary.None : await deadWork.GetDeadWorkAsync(run.RunId, cancellationToken).ConfigureAwait(false);
+            return InteractionAnswer.Ephemeral(RunRenderer.Status(run, dead));
+        }
         if (sub == SlashCommands.RunSub.Tree)
         {
             var tree = await directory.GetTreeAsync(run.RunId, cancellationToken).ConfigureAwait(false);
@@ -41,31 +52,49 @@ public sealed class RunCommandHandler(
                 return InteractionAnswer.Ephemeral(nudged.IsSuccess ? $"Hint stored; the agent sees it from its next prompt on run {run.RunId}." : BotReplies.ForError(nudged.Error!));
             case SlashCommands.RunSub.Fork:
                 return await ForkAsync(run, options, actor, interactionId, cancellationToken).ConfigureAwait(false);
+            case SlashCommands.RunSub.Deadline when run.CurrentStep is not null:
+                var minutes = options.Integer(SlashCommands.Options.Minutes);
+                // Discord enforces the option's range, but a client can send anything: check again.
+                if (minutes is not { } m || m < 1 || m > MaxDeadlineMinutes)
+                    return InteractionAnswer.Ephemeral($"minutes must be a whole number from 1 to {MaxDeadlineMinutes} (a week); the deadline was not changed.");
+                break;
         }
 
-        RunCommand? command = sub switch
+        var stepNumber = run.CurrentStep;
+        RunCommand? command = (sub, stepNumber) switch
         {
-            SlashCommands.RunSub.Pause => new PauseRun(actor),
-            SlashCommands.RunSub.Resume => new ResumeRun(actor),
-            SlashCommands.RunSub.Abort => new AbortRun(actor, options.String(SlashCommands.Options.Reason)),
-            SlashCommands.RunSub.Decide when run.CurrentStep is { } step && options.Integer(SlashCommands.Options.Option) is { } n and > 0 and <= int.MaxValue
+            (SlashCommands.RunSub.Pause, _) => new PauseRun(actor),
+            (SlashCommands.RunSub.Resume, _) => new ResumeRun(actor),
+            (SlashCommands.RunSub.Abort, _) => new AbortRun(actor, options.String(SlashCommands.Options.Reason)),
+            (SlashCommands.RunSub.Decide, { } step) when options.Integer(SlashCommands.Options.Option) is { } n and > 0 and <= int.MaxValue
                 => new OverrideDecision(actor, step, (int)n),
+            (SlashCommands.RunSub.Retry, { } step) => new RetryGeneration(actor, step),
+            (SlashCommands.RunSub.Rerun, { } step) => new RerunInterrupted(actor, step),
+            (SlashCommands.RunSub.Skip, { } step) => new SkipInterrupted(actor, step),
+            (SlashCommands.RunSub.Deadline, { } step) => new SetDeadline(actor, step,
+                time.GetUtcNow().AddMinutes(options.Integer(SlashCommands.Options.Minutes)!.Value)),
             _ => null,
         };
-        if (command is null) return InteractionAnswer.Ephemeral("That command needs its options; see the command's description.");
+        if (command is null) return InteractionAnswer.Ephemeral("That command needs its options (or a run with a current step); see the command's description.");
         var handled = await commands.HandleAsync(run.RunId, command, interactionId, cancellationToken).ConfigureAwait(false);
         if (!handled.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error!));
-        var done = sub switch
+        var done = command switch
         {
-            SlashCommands.RunSub.Pause => $"Run {run.RunId} paused. Resume it with /run resume.",
-            SlashCommands.RunSub.Resume => $"Run {run.RunId} resumed.",
-            SlashCommands.RunSub.Abort => $"Run {run.RunId} aborted.",
-            _ => $"Step {run.CurrentStep} of run {run.RunId} decided by your override.",
+            PauseRun => $"Run {run.RunId} paused. Resume it with /run resume.",
+            ResumeRun => $"Run {run.RunId} resumed.",
+            AbortRun => $"Run {run.RunId} aborted.",
+            RetryGeneration => $"Retrying generation for step {stepNumber} of run {run.RunId}; the candidates appear on the step message.",
+            RerunInterrupted => $"Running step {stepNumber}'s command again; its output will be posted in the run's thread.",
+            SkipInterrupted => $"Skipped step {stepNumber}'s interrupted command; the next step starts.",
+            SetDeadline d => $"Step {stepNumber} of run {run.RunId} now closes {Markdown.RelativeTime(d.Deadline)}.",
+            _ => $"Step {stepNumber} of run {run.RunId} decided by your override.",
         };
-        var current = handled.Value.StepNumber ?? run.CurrentStep;
+        // Re-render the step the command was about (a skip opens the next step, which its own
+        // render item posts after the skipped step's result, in order).
+        var render = command is IStepCommand targeted ? targeted.StepNumber : handled.Value.StepNumber ?? stepNumber;
         return InteractionAnswer.Ephemeral(done) with
         {
-            After = current is { } n2 ? ct => presenter.RenderStepAsync(run.RunId, n2, ct) : null,
+            After = render is { } n2 ? ct => presenter.RenderStepAsync(run.RunId, n2, ct) : null,
         };
     }
 

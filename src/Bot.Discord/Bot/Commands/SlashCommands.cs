@@ -33,6 +33,10 @@ public static class SlashCommands
         public const string Nudge = "nudge";
         public const string Fork = "fork";
         public const string Tree = "tree";
+        public const string Retry = "retry";
+        public const string Rerun = "rerun";
+        public const string Skip = "skip";
+        public const string Deadline = "deadline";
     }
 
     public static class Options
@@ -50,6 +54,7 @@ public static class SlashCommands
         public const string Step = "step";
         public const string Reason = "reason";
         public const string Period = "period";
+        public const string Minutes = "minutes";
     }
 
     public static IReadOnlyList<ApplicationCommandDefinition> Definitions(IReadOnlyList<ModelChoice> profiles) =>
@@ -88,6 +93,11 @@ public static class SlashCommands
                 RunSubcommand(RunSub.Fork, "Branch a new run from a step (researchers)",
                     new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Step, Description = "Step number to branch from", Required = true, MinValue = 1 }),
                 RunSubcommand(RunSub.Tree, "Show the run with its sub-runs and forks"),
+                RunSubcommand(RunSub.Retry, "Ask the model again for a step whose generation failed (researchers)"),
+                RunSubcommand(RunSub.Rerun, "Run an interrupted step's command again (researchers)"),
+                RunSubcommand(RunSub.Skip, "Skip an interrupted step's command and go on (researchers)"),
+                RunSubcommand(RunSub.Deadline, "Set the current step's vote deadline to N minutes from now (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Minutes, Description = "Minutes from now (1 to 10080)", Required = true, MinValue = 1, MaxValue = RunCommandHandler.MaxDeadlineMinutes }),
             ],
         },
         new ApplicationCommandDefinition { Name = Stats, Description = "Your own participation and agreement figures", Contexts = [0] },

@@ -28,11 +28,12 @@ public sealed class ComponentHandler(
         var member = interaction.Member;
         var isResearcher = roles.IsResearcher(member);
         if (!roles.CanParticipate(member)) return InteractionAnswer.Ephemeral(BotRoles.NotParticipant);
-        if (id.Kind is CustomIdKind.Decide or CustomIdKind.OverrideSelect && !isResearcher)
+        if (id.Kind is CustomIdKind.Decide or CustomIdKind.OverrideSelect or CustomIdKind.Retry or CustomIdKind.Rerun or CustomIdKind.Skip && !isResearcher)
             return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
 
         var fromStepMessage = id.Kind is CustomIdKind.Vote or CustomIdKind.VoteSelect or CustomIdKind.Propose or CustomIdKind.Stuck
-            or CustomIdKind.Decide or CustomIdKind.Tag || (id.Kind == CustomIdKind.Rate && id.Number is null);
+            or CustomIdKind.Decide or CustomIdKind.Tag or CustomIdKind.Retry or CustomIdKind.Rerun or CustomIdKind.Skip
+            || (id.Kind == CustomIdKind.Rate && id.Number is null);
         var loaded = await guard.LoadAsync(interaction, id, fromStepMessage, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(loaded.Error!));
         var step = loaded.Value;
@@ -52,6 +53,12 @@ public sealed class ComponentHandler(
             CustomIdKind.RatingSelect => await RateAsync(interaction, step, actor, id.Number!.Value, cancellationToken).ConfigureAwait(false),
             CustomIdKind.TagSelect => await TagAsync(interaction, step, actor, cancellationToken).ConfigureAwait(false),
             CustomIdKind.OverrideSelect => await OverrideAsync(interaction, step, actor, cancellationToken).ConfigureAwait(false),
+            CustomIdKind.Retry => await ControlAsync(interaction, step, new RetryGeneration(actor, step.Number),
+                $"Retrying generation for step {step.Number}; the candidates appear on this message when the model answers.", cancellationToken).ConfigureAwait(false),
+            CustomIdKind.Rerun => await ControlAsync(interaction, step, new RerunInterrupted(actor, step.Number),
+                $"Running step {step.Number}'s command again; its output will be posted in this thread.", cancellationToken).ConfigureAwait(false),
+            CustomIdKind.Skip => await ControlAsync(interaction, step, new SkipInterrupted(actor, step.Number),
+                $"Skipped step {step.Number}'s interrupted command; the next step starts.", cancellationToken).ConfigureAwait(false),
             _ => InteractionAnswer.Ephemeral(BotReplies.UnknownStep),
         };
     }
@@ -109,6 +116,18 @@ public sealed class ComponentHandler(
             return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error));
         }
         return await RefreshedAsync(step, confirmation, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A researcher's control of a stuck step (retry, re-run, skip): the engine decides whether the
+    /// step is still in that state, so a second click or a stale message gets its named error.
+    /// </summary>
+    private async Task<InteractionAnswer> ControlAsync(Interaction interaction, StepView step, RunCommand command, string confirmation, CancellationToken cancellationToken)
+    {
+        if (!step.IsCurrent) return InteractionAnswer.Ephemeral($"Step {step.Number} is over. Use the latest step message.");
+        var handled = await commands.HandleAsync(step.RunId, command, interaction.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        if (!handled.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error!));
+        return await RefreshedAsync(step, handled.Value.Duplicate ? "Already done; nothing changed." : confirmation, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<InteractionAnswer> RefreshedAsync(StepView step, string confirmation, CancellationToken cancellationToken)

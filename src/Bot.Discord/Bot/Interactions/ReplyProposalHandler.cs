@@ -23,6 +23,7 @@ public sealed class ReplyProposalHandler(
     IStepPresenter presenter,
     DiscordMessagesApi messages,
     BotRoles roles,
+    RefusalMemory refused,
     IOptions<BotOptions> options)
 {
     public async Task HandleAsync(Message message, CancellationToken cancellationToken = default)
@@ -37,6 +38,7 @@ public sealed class ReplyProposalHandler(
         string? reply;
         if (!roles.CanParticipate(message.Member))
         {
+            if (!refused.FirstTime(author.Id, step.Value.StepId.Value)) return;
             reply = BotRoles.NotParticipant;
         }
         else

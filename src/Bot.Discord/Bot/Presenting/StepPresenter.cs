@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Bot.Core.Domain;
+using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
 using Bot.Discord.Api;
@@ -21,6 +21,7 @@ public sealed partial class StepPresenter(
     IRunDirectory directory,
     IDiscordLinks links,
     ITaskCatalogView catalog,
+    IRunCommands commands,
     DiscordMessagesApi messages,
     DiscordThreadsApi threads,
     IOptions<BotOptions> options,
@@ -29,9 +30,16 @@ public sealed partial class StepPresenter(
 {
     public const string NoThreadCode = "run_thread_missing";
 
-    // One thread per run: serialise thread creation per run inside this process.
-    private readonly ConcurrentDictionary<RunId, SemaphoreSlim> _threadLocks = new();
-    private readonly ConcurrentDictionary<StepId, SemaphoreSlim> _stepLocks = new();
+    /// <summary>The actor of deadline moves made when a step is first shown.</summary>
+    public static readonly ActorId ShownActor = new("system:shown");
+
+    // One thread per run and one post per step: serialised inside this process (across processes
+    // the nonce and the first-stored-id-wins links do it). Fixed-size, so memory stays flat.
+    private readonly StripedLocks _threadLocks = new();
+    private readonly StripedLocks _stepLocks = new();
+
+    /// <summary>Locks held by the presenter, whatever the number of runs and steps rendered (for tests).</summary>
+    public int LockCount => _threadLocks.Count + _stepLocks.Count;
 
     public async Task<Result> RenderStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
     {
@@ -39,9 +47,7 @@ public sealed partial class StepPresenter(
         if (!thread.IsSuccess) return thread.Error!;
         var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return loaded.Error!;
-        var gate = _stepLocks.GetOrAdd(loaded.Value.StepId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _stepLocks.AcquireAsync(loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         {
             // Re-read under the gate so concurrent renders in this process end with the newest revision.
             loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
@@ -59,6 +65,9 @@ public sealed partial class StepPresenter(
                 EnforceNonce = true,
             }, rendered.Files, cancellationToken).ConfigureAwait(false);
             if (!created.IsSuccess) return created.Error!;
+            // Before the id is stored (which makes the step eligible for the deadline sweep).
+            var moved = await RestartDeadlineIfShownLateAsync(step, cancellationToken).ConfigureAwait(false);
+            if (!moved.IsSuccess) return moved.Error!;
             var stored = await links.SetStepMessageAsync(step.StepId, created.Value.Id, cancellationToken).ConfigureAwait(false);
             LogStepPosted(runId, stepNumber, stored);
             if (stored != created.Value.Id)
@@ -69,10 +78,29 @@ public sealed partial class StepPresenter(
             }
             return Result.Ok();
         }
-        finally
+    }
+
+    /// <summary>
+    /// A deadline counts from when people could see the step. When the message is first posted
+    /// with less than half of the voting window left (Discord was down, or the bot was), the
+    /// deadline becomes a full window from now, through the engine like any other deadline change
+    /// (keyed by the step, so a retry moves it once).
+    /// </summary>
+    private async Task<Result> RestartDeadlineIfShownLateAsync(StepView step, CancellationToken cancellationToken)
+    {
+        if (step.RunStatus != RunStatus.Voting || !step.IsCurrent || step.Decided) return Result.Ok();
+        if (step.Deadline is not { } deadline || step.Policy.VotingWindow is not { } window) return Result.Ok();
+        var now = time.GetUtcNow();
+        if (deadline - now >= window / 2) return Result.Ok();
+        var handled = await commands.HandleAsync(step.RunId, new SetDeadline(ShownActor, step.Number, now + window),
+            string.Create(CultureInfo.InvariantCulture, $"shown:{step.StepId.Value}"), cancellationToken).ConfigureAwait(false);
+        if (handled.IsSuccess)
         {
-            gate.Release();
+            LogDeadlineRestarted(step.RunId, step.Number, now + window);
+            return Result.Ok();
         }
+        // Only a failure to store is worth a retry; an engine refusal means the step moved on.
+        return handled.Error!.IsTransient ? handled.Error : Result.Ok();
     }
 
     public async Task<Result> PostObservationAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
@@ -118,9 +146,7 @@ public sealed partial class StepPresenter(
 
     public async Task<Result<ulong>> EnsureThreadAsync(RunId runId, CancellationToken cancellationToken = default)
     {
-        var gate = _threadLocks.GetOrAdd(runId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        using (await _threadLocks.AcquireAsync(runId.Value, cancellationToken).ConfigureAwait(false))
         {
             var found = await directory.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
             if (!found.IsSuccess) return found.Error!;
@@ -141,10 +167,6 @@ public sealed partial class StepPresenter(
             if (!posted.IsSuccess) LogPostFailed(runId, posted.Error!.ToString());
             if (run.ParentRunId is { } parentId) await LinkParentAsync(run, parentId, thread, cancellationToken).ConfigureAwait(false);
             return thread;
-        }
-        finally
-        {
-            gate.Release();
         }
     }
 
@@ -170,6 +192,8 @@ public sealed partial class StepPresenter(
             EnforceNonce = true,
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!forward.IsSuccess) LogPostFailed(parentId, forward.Error!.ToString());
+        // Runs under this run's thread stripe: safe because the parent already has its thread, so
+        // the render never asks for a thread stripe itself (stripes are not re-entrant).
         if (parent.Value.CurrentStep is { } step) await RenderStepAsync(parentId, step, cancellationToken).ConfigureAwait(false);
     }
 
@@ -196,6 +220,9 @@ public sealed partial class StepPresenter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {Step} posted as message {MessageId}")]
     private partial void LogStepPosted(RunId runId, int step, ulong messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {Step} was first shown late; its deadline now is {Deadline}")]
+    private partial void LogDeadlineRestarted(RunId runId, int step, DateTimeOffset deadline);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} opened thread {ThreadId}")]
     private partial void LogThreadOpened(RunId runId, ulong threadId);

@@ -50,7 +50,10 @@ public static class RunRenderer
         }, files);
     }
 
-    public static string Status(RunSummary run)
+    public static string Status(RunSummary run) => Status(run, DeadWorkSummary.None);
+
+    /// <summary>The run's status; dead work items (side effects that gave up) are named so a researcher sees them without SQL.</summary>
+    public static string Status(RunSummary run, DeadWorkSummary dead)
     {
         var text = new StringBuilder();
         text.Append("**Run ").Append(run.RunId.ToString()).Append("** · ").Append(Markdown.Inline(run.TaskName, 100))
@@ -61,6 +64,14 @@ public static class RunRenderer
             .Append(" · quorum ").Append(run.Settings.Policy.Quorum.ToString(CultureInfo.InvariantCulture));
         if (run.ThreadChannelId is { } thread) text.Append("\nThread: ").Append(Markdown.Channel(thread));
         if (run.Answer is { } answer) text.Append("\nAnswer: ").Append(Markdown.Inline(answer, 500));
+        if (dead.Count > 0)
+        {
+            text.Append("\n**Dead work items: ").Append(dead.Count.ToString(CultureInfo.InvariantCulture)).Append("** (")
+                .Append(Markdown.Inline(string.Join(", ", dead.Kinds), 200)).Append(')');
+            // Error texts come from other systems (model endpoints, Discord): escaped and cut, never a code block that could break out.
+            if (dead.LastError is { } error) text.Append("\nLast error: ").Append(Markdown.Inline(error.ReplaceLineEndings(" "), 600));
+            text.Append("\nAn operator can list them with `./run.sh work list` and re-queue one with `./run.sh work requeue ID`.");
+        }
         return Markdown.Truncate(text.ToString(), 2000);
     }
 

@@ -99,12 +99,12 @@ public static class StepRenderer
         {
             RunStatus.Voting => "**Voting** · " + tally + (step.Policy.Blind ? " · tallies hidden until decided" : "") + DeadlineText(step, now),
             RunStatus.GeneratingCandidates when step.GenerationFailure is { } failure =>
-                "**Generation failed** · " + Markdown.Inline(failure, 300) + " · a researcher can retry",
+                "**Generation failed** · " + Markdown.Inline(failure, 300) + " · a researcher can press Retry (or use /run retry)",
             RunStatus.GeneratingCandidates => "**Generating candidates…**",
             RunStatus.Paused => "**Paused** · a researcher must resume the run · " + tally,
             RunStatus.Executing => "**Executing…**",
             RunStatus.WaitingOnSubRun => "**Waiting on sub-run**",
-            RunStatus.ExecutionInterrupted => "**Execution interrupted** · a researcher must re-run or skip",
+            RunStatus.ExecutionInterrupted => "**Execution interrupted** · a researcher must press Re-run or Skip (or use /run rerun, /run skip)",
             _ => $"**Run {Actors.Status(step.RunStatus)}**",
         };
     }
@@ -200,6 +200,22 @@ public static class StepRenderer
         }
         var canPropose = step.IsCurrent && !step.Decided && step.RunStatus is RunStatus.Voting;
         var hasCandidates = step.Candidates.Count > 0;
+        // A stuck state gets its control on the message that announces it (researchers only; the
+        // handler checks the role). The action row is replaced, so the message keeps within 5 rows.
+        if (step.IsCurrent && step.RunStatus == RunStatus.ExecutionInterrupted)
+        {
+            rows.Add(Component.ActionRow(
+                Component.Button(CustomIds.Rerun(step.StepId), "Re-run", ButtonStyle.Primary),
+                Component.Button(CustomIds.Skip(step.StepId), "Skip", ButtonStyle.Danger),
+                Component.Button(CustomIds.Rate(step.StepId), "Rate", ButtonStyle.Secondary, disabled: !hasCandidates),
+                Component.Button(CustomIds.Tag(step.StepId), "Tag", ButtonStyle.Secondary, disabled: !hasCandidates)));
+            return rows;
+        }
+        if (step.IsCurrent && step.RunStatus == RunStatus.GeneratingCandidates && step.GenerationFailure is not null && !hasCandidates)
+        {
+            rows.Add(Component.ActionRow(Component.Button(CustomIds.Retry(step.StepId), "Retry", ButtonStyle.Primary)));
+            return rows;
+        }
         rows.Add(Component.ActionRow(
             Component.Button(CustomIds.Propose(step.StepId), "Propose", ButtonStyle.Success, disabled: !canPropose),
             Component.Button(CustomIds.Rate(step.StepId), "Rate", ButtonStyle.Secondary, disabled: !hasCandidates),

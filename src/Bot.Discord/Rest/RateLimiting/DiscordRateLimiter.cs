@@ -25,16 +25,24 @@ public sealed class DiscordRateLimiter
         _time = time;
         _unknownResetWait = o.UnknownResetWait;
         _global = new GlobalRateLimiter(o.GlobalRequestsPerSecond, time);
-        _invalid = new InvalidRequestCounter(o.InvalidRequestWarningThreshold, time, logger);
+        _invalid = new InvalidRequestCounter(o.InvalidRequestWarningThreshold, time, logger, o.InvalidRequestSlowdownInterval);
         _lastPurge = time.GetUtcNow();
     }
 
     /// <summary>Invalid requests (401/403/429) in the last 10 minutes.</summary>
     public int InvalidRequestCount => _invalid.Count;
 
+    /// <summary>True while invalid requests are at or above the threshold and non-essential requests are spaced out.</summary>
+    public bool IsSlowingDown => _invalid.IsSlowingDown;
+
     /// <summary>Waits for a token of the route's bucket, then for the global cap (unless exempt).</summary>
     public async Task<RateLimitLease> AcquireAsync(DiscordRoute route, CancellationToken cancellationToken = default)
     {
+        // Near the invalid-request ban everything but interaction answers slows down.
+        if (!route.IsInteraction && _invalid.ReserveSlot() is var slow && slow > TimeSpan.Zero)
+        {
+            await Task.Delay(slow, _time, cancellationToken).ConfigureAwait(false);
+        }
         while (true)
         {
             var bucket = Resolve(route);
