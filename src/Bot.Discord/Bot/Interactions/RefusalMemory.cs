@@ -24,12 +24,27 @@ public sealed class RefusalMemory(int capacity = RefusalMemory.DefaultCapacity)
         }
     }
 
+    /// <summary>Refusals not repeated so far (diagnostics, tests).</summary>
+    public int Suppressed
+    {
+        get
+        {
+            lock (_gate) return _suppressed;
+        }
+    }
+
+    private int _suppressed;
+
     /// <summary>True the first time for this user and step (answer them), false afterwards (stay quiet).</summary>
     public bool FirstTime(ulong userId, long stepId)
     {
         lock (_gate)
         {
-            if (!_seen.Add((userId, stepId))) return false;
+            if (!_seen.Add((userId, stepId)))
+            {
+                _suppressed++;
+                return false;
+            }
             _order.Enqueue((userId, stepId));
             while (_order.Count > Capacity) _seen.Remove(_order.Dequeue());
             return true;

@@ -1,0 +1,44 @@
+using Bot.Discord.Bot.Interactions;
+using Bot.Discord.Bot.Presenting;
+
+namespace Bot.Discord.Tests.Bot;
+
+/// <summary>In-memory state of the bot adapter stays bounded however many steps and people it sees.</summary>
+public sealed class BoundedStateTests
+{
+    [Fact]
+    public async Task Striped_locks_stay_the_same_size_after_ten_thousand_different_steps()
+    {
+        var locks = new StripedLocks(64);
+        for (long step = 1; step <= 10_000; step++)
+        {
+            using (await locks.AcquireAsync(step)) { }
+        }
+        Assert.Equal(64, locks.Count);
+    }
+
+    [Fact]
+    public async Task A_striped_lock_lets_one_holder_of_a_key_at_a_time()
+    {
+        var locks = new StripedLocks(8);
+        var first = await locks.AcquireAsync(42);
+        var second = locks.AcquireAsync(42);
+        Assert.False(second.IsCompleted);
+        first.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
+    }
+
+    [Fact]
+    public void Refusal_memory_answers_once_per_person_and_step_and_forgets_the_oldest_past_its_capacity()
+    {
+        var memory = new RefusalMemory(capacity: 100);
+        Assert.True(memory.FirstTime(1, 10));
+        Assert.False(memory.FirstTime(1, 10));
+        Assert.True(memory.FirstTime(1, 11));
+        Assert.True(memory.FirstTime(2, 10));
+        for (long step = 100; step < 1_100; step++) memory.FirstTime(3, step);
+        Assert.Equal(100, memory.Count);
+        // The first entry was evicted: one more refusal at worst, never unbounded memory.
+        Assert.True(memory.FirstTime(1, 10));
+    }
+}
