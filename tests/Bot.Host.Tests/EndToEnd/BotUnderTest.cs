@@ -31,8 +31,12 @@ public sealed class BotUnderTest : IAsyncDisposable
     private Process? _process;
     private FakeGatewayConnection? _lastConnection;
 
-    private BotUnderTest(bool childProcess, FakeDiscordServer discord, FakeLlmServer llm, PostgresDatabase database, string root, ulong teamChannelId)
+    private readonly IReadOnlyDictionary<string, string> _extra;
+
+    private BotUnderTest(bool childProcess, FakeDiscordServer discord, FakeLlmServer llm, PostgresDatabase database, string root, ulong teamChannelId,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
+        _extra = extra ?? new Dictionary<string, string>();
         _childProcess = childProcess;
         Discord = discord;
         Llm = llm;
@@ -52,7 +56,11 @@ public sealed class BotUnderTest : IAsyncDisposable
     /// <summary>Where a child process writes its console output (for diagnosing a failed test).</summary>
     public string LogPath => Path.Combine(Root, "bot.log");
 
-    public static async Task<BotUnderTest> CreateAsync(bool childProcess = false)
+    /// <summary>The in-process bot's services (not available for a child process).</summary>
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("Only an in-process bot exposes its services.");
+
+    /// <param name="settings">Extra or overriding configuration (e.g. <c>WorkQueue:MaxAttempts</c>).</param>
+    public static async Task<BotUnderTest> CreateAsync(bool childProcess = false, IReadOnlyDictionary<string, string>? settings = null)
     {
         // Heartbeats every 5 s rather than the fake's 300 ms default: a busy 2-core machine must not
         // make the bot see a zombie connection (Discord's own interval is about 41 s).
@@ -61,7 +69,7 @@ public sealed class BotUnderTest : IAsyncDisposable
         var database = await PostgresDatabase.CreateAsync();
         var root = Directory.CreateTempSubdirectory("bot-e2e-").FullName;
         var team = discord.CreateChannel("team");
-        return new BotUnderTest(childProcess, discord, llm, database, root, team.Id);
+        return new BotUnderTest(childProcess, discord, llm, database, root, team.Id, settings);
     }
 
     /// <summary>The bot's whole configuration, as an operator would pass it on the command line.</summary>
@@ -100,6 +108,7 @@ public sealed class BotUnderTest : IAsyncDisposable
             [$"Models:{Profile}:ApiKey"] = "sk-test-not-a-secret",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in _extra) settings[key] = value;
         return settings.Select(kv => $"--{kv.Key}={kv.Value}").ToList();
     }
 

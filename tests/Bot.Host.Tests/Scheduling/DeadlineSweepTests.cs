@@ -38,7 +38,15 @@ public sealed class DeadlineSweepTests : IClassFixture<PostgresDatabase>
         var generated = await _processor.HandleAsync(runId, new CandidatesGenerated(Model, 1, [Bash("ls"), Bash("pwd"), Bash("id")]));
         Assert.True(generated.IsSuccess, generated.Error?.ToString());
         Assert.Equal(RunStatus.Voting, generated.Value.State.Status);
+        await MarkPostedAsync(runId);
         return runId;
+    }
+
+    /// <summary>As the presenter does once the step message exists: only shown steps have deadlines that count.</summary>
+    private async Task MarkPostedAsync(RunId runId)
+    {
+        await using var c = await _db.DataSource.OpenConnectionAsync();
+        await c.ExecuteAsync("UPDATE steps SET discord_message_id = '123456789' WHERE run_id = @r", new { r = runId.Value });
     }
 
     private async Task<List<(string Type, string Actor)>> DecisionEventsAsync(RunId runId)
@@ -68,6 +76,24 @@ public sealed class DeadlineSweepTests : IClassFixture<PostgresDatabase>
             "SELECT decision_method, decided_candidate FROM steps WHERE run_id = @r AND number = 1", new { r = runId.Value });
         Assert.Equal("deadline_plurality", method);
         Assert.Equal(2, candidate);
+    }
+
+    [Fact]
+    public async Task A_step_whose_message_was_never_posted_is_not_decided_by_its_deadline()
+    {
+        var runId = await StartVotingRunAsync();
+        await using (var c = await _db.DataSource.OpenConnectionAsync())
+            await c.ExecuteAsync("UPDATE steps SET discord_message_id = NULL WHERE run_id = @r", new { r = runId.Value });
+        Assert.True((await _processor.HandleAsync(runId, new CastVote(new ActorId("discord:10"), 1, 2))).IsSuccess);
+
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        Assert.Equal(0, await _sweeper.SweepAsync());
+        Assert.Empty(await DecisionEventsAsync(runId));
+
+        // The same step once shown is swept: the message id is the only difference.
+        await MarkPostedAsync(runId);
+        Assert.Equal(1, await _sweeper.SweepAsync());
+        Assert.Single(await DecisionEventsAsync(runId));
     }
 
     [Fact]

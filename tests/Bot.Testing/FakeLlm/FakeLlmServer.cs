@@ -30,6 +30,14 @@ public sealed class FakeLlmServer : IAsyncDisposable
     private int _barrierCount;
     private TaskCompletionSource _barrier = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _ids;
+    private TaskCompletionSource _hold = CompletedSource();
+
+    private static TaskCompletionSource CompletedSource()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
+    }
 
     private FakeLlmServer(WebApplication app) => _app = app;
 
@@ -76,6 +84,24 @@ public sealed class FakeLlmServer : IAsyncDisposable
         return this;
     }
 
+    /// <summary>Holds every request from now on until <see cref="Release"/> (the "endpoint" is slow, deterministically).</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            if (_hold.Task.IsCompleted) _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Lets held requests (and later ones) through.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _hold.TrySetResult();
+        }
+    }
+
     /// <summary>Holds each request until <paramref name="count"/> requests are in flight at the same time, then releases them all.</summary>
     public void HoldUntilConcurrent(int count)
     {
@@ -107,6 +133,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
             }
             // Generous guard so a broken client fails the test instead of hanging it.
             await barrier.WaitAsync(TimeSpan.FromSeconds(30), http.RequestAborted);
+            Task hold;
+            lock (_gate) hold = _hold.Task;
+            await hold.WaitAsync(http.RequestAborted);
 
             if (request.Stream)
             {

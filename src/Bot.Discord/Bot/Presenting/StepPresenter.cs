@@ -86,8 +86,12 @@ public sealed partial class StepPresenter(
     /// deadline becomes a full window from now, through the engine like any other deadline change
     /// (keyed by the step, so a retry moves it once).
     /// </summary>
-    private async Task<Result> RestartDeadlineIfShownLateAsync(StepView step, CancellationToken cancellationToken)
+    private async Task<Result> RestartDeadlineIfShownLateAsync(StepView rendered, CancellationToken cancellationToken)
     {
+        // Read again: the post may have taken many retries, and the deadline may have moved meanwhile.
+        var fresh = await steps.GetStepAsync(rendered.StepId, cancellationToken).ConfigureAwait(false);
+        if (!fresh.IsSuccess) return fresh.Error!;
+        var step = fresh.Value;
         if (step.RunStatus != RunStatus.Voting || !step.IsCurrent || step.Decided) return Result.Ok();
         if (step.Deadline is not { } deadline || step.Policy.VotingWindow is not { } window) return Result.Ok();
         var now = time.GetUtcNow();
