@@ -96,6 +96,43 @@ public sealed class WorkQueueTests(PostgresDatabase db) : IClassFixture<Postgres
     }
 
     [Fact]
+    public async Task A_render_item_keeps_retrying_past_its_attempts_while_the_error_is_transient_but_a_permanent_one_ends_it()
+    {
+        var run = await RunAsync();
+        var queue = Queue(new WorkQueueOptions { MaxAttempts = 2, BaseRetryDelay = TimeSpan.FromSeconds(1), MaxRetryDelay = TimeSpan.FromSeconds(4) });
+        var render = new RenderStepWork(run, 1, 777);
+        await queue.EnqueueAsync(render);
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var claimed = (await queue.ClaimAsync("w", 100)).Single(c => c.IdempotencyKey == render.IdempotencyKey);
+            Assert.Equal(attempt, claimed.Attempt);
+            Assert.Equal("pending", await queue.FailAsync(claimed.Id, "w", "discord.transient: 503", transient: true));
+            _runs.Time.Advance(TimeSpan.FromSeconds(5));
+        }
+        var last = (await queue.ClaimAsync("w", 100)).Single(c => c.IdempotencyKey == render.IdempotencyKey);
+        Assert.Equal("dead", await queue.FailAsync(last.Id, "w", "discord.missing_access", transient: false));
+    }
+
+    [Fact]
+    public async Task Requeue_gives_a_dead_item_fresh_attempts_and_refuses_unknown_or_live_items()
+    {
+        var run = await RunAsync();
+        var queue = Queue();
+        await queue.EnqueueAsync(new NotifyParentWork(run, 1, new RunId(1)));
+        var claimed = (await queue.ClaimAsync("w", 100)).Single(c => c.Item is NotifyParentWork n && n.RunId == run);
+        await queue.FailAsync(claimed.Id, "w", "no such parent", transient: false);
+
+        Assert.Equal(RequeueOutcome.Requeued, (await queue.RequeueAsync(claimed.Id)).Outcome);
+        var row = (await queue.ListAsync(runId: run.Value)).Single(r => r.Id == claimed.Id);
+        Assert.Equal(("pending", 0), (row.Status, row.Attempts));
+        Assert.Contains(await queue.ListUnfinishedAsync(), r => r.Id == claimed.Id);
+        Assert.Equal(new RequeueResult(RequeueOutcome.NotDead, "pending"), await queue.RequeueAsync(claimed.Id));
+        Assert.Equal(new RequeueResult(RequeueOutcome.Unknown, null), await queue.RequeueAsync(long.MaxValue));
+        Assert.Equal(1, (await queue.ClaimAsync("w", 100)).Single(c => c.Id == claimed.Id).Attempt);
+    }
+
+    [Fact]
     public async Task Permanent_error_marks_item_dead_at_once()
     {
         var run = await RunAsync();
