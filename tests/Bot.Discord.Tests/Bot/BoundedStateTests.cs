@@ -42,3 +42,38 @@ public sealed class BoundedStateTests
         Assert.True(memory.FirstTime(1, 10));
     }
 }
+
+/// <summary>Stuck steps render their controls and stay within Discord's five action rows.</summary>
+public sealed class StuckStepRenderingTests
+{
+    private static IReadOnlyList<string> Ids(global::Bot.Discord.Api.MessageCreate message) =>
+        (message.Components ?? []).SelectMany(row => row.Components ?? []).Select(c => c.CustomId).OfType<string>().ToList();
+
+    [Fact]
+    public void An_interrupted_step_with_twenty_candidates_shows_re_run_and_skip_in_five_rows()
+    {
+        var step = Views.Step(candidates: 20, status: global::Bot.Core.Domain.RunStatus.ExecutionInterrupted);
+        var message = global::Bot.Discord.Bot.Rendering.StepRenderer.Render(step, Views.Now).Message;
+        Assert.Equal(5, message.Components!.Count);
+        Assert.Contains(global::Bot.Discord.Bot.CustomIds.Rerun(step.StepId), Ids(message));
+        Assert.Contains(global::Bot.Discord.Bot.CustomIds.Skip(step.StepId), Ids(message));
+        Assert.DoesNotContain(global::Bot.Discord.Bot.CustomIds.Decide(step.StepId), Ids(message));
+    }
+
+    [Fact]
+    public void A_step_whose_generation_failed_shows_retry_and_says_who_can_use_it()
+    {
+        var step = Views.Step(candidates: 0, status: global::Bot.Core.Domain.RunStatus.GeneratingCandidates) with { GenerationFailure = "HTTP 500 from the endpoint" };
+        var message = global::Bot.Discord.Bot.Rendering.StepRenderer.Render(step, Views.Now).Message;
+        Assert.Equal([global::Bot.Discord.Bot.CustomIds.Retry(step.StepId)], Ids(message));
+        Assert.Contains("a researcher can press Retry", message.Embeds![0].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_voting_step_has_no_stuck_controls()
+    {
+        var step = Views.Step();
+        var ids = Ids(global::Bot.Discord.Bot.Rendering.StepRenderer.Render(step, Views.Now).Message);
+        Assert.DoesNotContain(ids, id => id.StartsWith("retry:", StringComparison.Ordinal) || id.StartsWith("rerun:", StringComparison.Ordinal) || id.StartsWith("skip:", StringComparison.Ordinal));
+    }
+}
