@@ -143,7 +143,7 @@ public sealed class RenderingTests
     [Fact]
     public void Task_card_tree_and_lists_fit_discord()
     {
-        var run = new RunSummary(new RunId(7), null, null, "fix-the-build", new string('x', 10_000), "gpt-test", RunMode.Vote, RunStatus.Voting, 2, 2, 900,
+        var run = new RunSummary(new RunId(7), null, null, null, null, "fix-the-build", new string('x', 10_000), "gpt-test", RunMode.Vote, RunStatus.Voting, 2, 2, 900,
             ActorId.Discord(5), Views.Now, new Core.Engine.RunSettings(RunMode.Vote, ConsensusPolicy.Default), null);
         var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, "Fix the build", run.TaskText), 5);
         AssertValidMessage(card.Message, card.Files.Count);
