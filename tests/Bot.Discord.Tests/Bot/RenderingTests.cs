@@ -166,6 +166,6 @@ public sealed class RenderingTests
         Assert.Empty(DocsLimits.CheckCommands(json));
         foreach (var command in json) Assert.Empty(SpecValidator.Validate("ApplicationCommandUpdateRequest", command));
         var start = definitions.Single(d => d.Name == "task").Options!.Single(o => o.Name == "start");
-        Assert.Equal(["task", "model", "candidates", "mode", "quorum", "deadline_minutes", "blind"], start.Options!.Select(o => o.Name));
+        Assert.Equal(["task", "model", "candidates", "mode", "quorum", "deadline_minutes", "blind", "threshold", "fallback", "ties"], start.Options!.Select(o => o.Name));
     }
 }
