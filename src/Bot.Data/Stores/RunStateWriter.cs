@@ -214,6 +214,12 @@ internal sealed partial class RunStateWriter
             p.Add("r_answers", runs.Select(r => r.Value.Answer).ToArray());
             p.Add("r_last_seqs", runs.Select(r => r.Value.LastSeq).ToArray());
             p.Add("r_commands", runs.Select(r => r.Value.Commands).ToArray());
+            var ended = runs.Where(r => r.Value.State.Status.IsTerminal()).Select(r => r.Key).ToArray();
+            if (ended.Length > 0)
+            {
+                sql.Add(CloseStepsOfEndedRuns);
+                p.Add("ended_runs", ended);
+            }
         }
         if (_work.Count > 0)
         {

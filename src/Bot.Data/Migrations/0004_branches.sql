@@ -25,3 +25,12 @@ ALTER TABLE runs ADD CONSTRAINT runs_branch_kind CHECK ((branch_kind IS NULL) = 
 ALTER TABLE runs ADD CONSTRAINT runs_sub_run_or_branch CHECK (parent_run_id IS NULL OR forked_from_step_id IS NULL);
 ALTER TABLE runs ADD CONSTRAINT runs_parent_step CHECK ((parent_run_id IS NULL) = (parent_step IS NULL));
 CREATE INDEX runs_forked_from ON runs (forked_from_step_id) WHERE forked_from_step_id IS NOT NULL;
+
+-- A step of an ended run is closed (it can no longer be decided); before, an aborted run's step
+-- stayed open for ever and the digest flagged it as stuck every day.
+ALTER TABLE steps DROP CONSTRAINT steps_status_check;
+ALTER TABLE steps DROP CONSTRAINT steps_check2;
+ALTER TABLE steps ADD CONSTRAINT steps_status_check CHECK (status IN ('open', 'decided', 'done', 'closed'));
+ALTER TABLE steps ADD CONSTRAINT steps_open_or_decided CHECK (status IN ('open', 'closed') OR decided_candidate IS NOT NULL);
+UPDATE steps s SET status = 'closed' FROM runs r
+WHERE r.id = s.run_id AND s.status = 'open' AND r.status IN ('completed', 'failed', 'aborted');
