@@ -19,12 +19,7 @@ public static class BotHostBuilder
             Args = args,
             ContentRootPath = BotConfiguration.FindContentRoot(),
         });
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-            o.IncludeScopes = true;
-        });
+        ConfigureLogging(builder.Logging, builder.Configuration);
 
         var services = builder.Services;
         var configuration = builder.Configuration;
@@ -37,6 +32,37 @@ public static class BotHostBuilder
             services.AddBotApplication(configuration);
         }
         return builder.Build();
+    }
+
+    /// <summary>
+    /// <c>Logging:Format</c>: <c>simple</c> (one line per event, for people; the default) or
+    /// <c>json</c> (one JSON object per event with scopes as fields, for log shippers).
+    /// </summary>
+    public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        var format = configuration["Logging:Format"] ?? "simple";
+        switch (format.ToLowerInvariant())
+        {
+            case "json":
+                logging.AddJsonConsole(o =>
+                {
+                    o.IncludeScopes = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.UseUtcTimestamp = true;
+                });
+                break;
+            case "simple":
+                logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss ";
+                    o.IncludeScopes = true;
+                });
+                break;
+            default:
+                throw new InvalidOperationException($"Logging:Format must be 'simple' or 'json' (got '{format}'); set it in appsettings.json or Logging__Format.");
+        }
     }
 
     /// <summary>Starts the database (the private cluster if configured so) and applies migrations.</summary>

@@ -91,6 +91,6 @@ public sealed class BadInputTests(PostgresDatabase db) : IClassFixture<PostgresD
         await AssertRefusedAndUnchanged(EngineErrors.InvalidSettingsCode, async () =>
             (await _runs.Processor.StartRunAsync(new("t", "x", "m", TestRuns.Settings(quorum: 0), TestRuns.Researcher))).Error);
         await AssertRefusedAndUnchanged(DataErrors.UnknownRunCode, async () =>
-            (await _runs.Processor.StartRunAsync(new("t", "x", "m", TestRuns.Settings(), TestRuns.Researcher, ParentRunId: new RunId(424242)))).Error);
+            (await _runs.Processor.StartRunAsync(new("t", "x", "m", TestRuns.Settings(), TestRuns.Researcher, Parent: new(new RunId(424242), 1)))).Error);
     }
 }

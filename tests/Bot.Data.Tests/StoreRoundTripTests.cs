@@ -65,15 +65,16 @@ public sealed class StoreRoundTripTests(PostgresDatabase db) : IClassFixture<Pos
     public async Task Readers_show_the_run_tree_step_view_and_adapter_ids()
     {
         var parent = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 3));
-        var child = (await _runs.Processor.StartRunAsync(new("sub", "sub task", "test-model", TestRuns.Settings(), TestRuns.Researcher, ParentRunId: parent))).Value.State.RunId;
-        var grandchild = (await _runs.Processor.StartRunAsync(new("subsub", "x", "test-model", TestRuns.Settings(), TestRuns.Researcher, ParentRunId: child))).Value.State.RunId;
+        var child = (await _runs.Processor.StartRunAsync(new("sub", "sub task", "test-model", TestRuns.Settings(), TestRuns.Researcher, Parent: new(parent, 1)))).Value.State.RunId;
+        var grandchild = (await _runs.Processor.StartRunAsync(new("subsub", "x", "test-model", TestRuns.Settings(), TestRuns.Researcher, Parent: new(child, 1)))).Value.State.RunId;
         await _runs.Processor.HandleAsync(parent, new CastVote(new ActorId("discord:20"), 1, 3));
         await _runs.Processor.HandleAsync(parent, new CastVote(new ActorId("discord:21"), 1, 3));
         var reader = new Stores.RunReader(db.Database);
 
-        var tree = await reader.GetTreeAsync(parent);
-        Assert.Equal([parent, child, grandchild], tree.Select(r => r.Id));
-        Assert.Equal([0, 1, 2], tree.Select(r => r.Depth));
+        var tree = (await new Ports.RunDirectoryPort(db.Database).GetTreeAsync(grandchild)).Value;
+        Assert.Equal(parent, tree.Run.RunId);
+        Assert.Equal(child, Assert.Single(tree.Children).Run.RunId);
+        Assert.Equal(grandchild, Assert.Single(Assert.Single(tree.Children).Children).Run.RunId);
 
         var view = (await reader.GetStepAsync(parent, 1))!;
         Assert.Equal(3, view.Candidates.Count);

@@ -18,4 +18,13 @@ public sealed record ConsensusPolicy(
     bool Blind = true)
 {
     public static ConsensusPolicy Default { get; } = new(VotingWindow: TimeSpan.FromMinutes(30));
+
+    /// <summary>
+    /// The default rules of a mode: in vote mode the judge never decides (plurality at the
+    /// deadline, else extend; ties go to the earliest candidate); hybrid and auto let the judge
+    /// break deadlines and ties.
+    /// </summary>
+    public static ConsensusPolicy DefaultFor(RunMode mode) => mode == RunMode.Vote
+        ? Default with { Fallback = DeadlineFallback.PluralityThenExtend, Ties = TieRule.EarliestCandidate }
+        : Default;
 }

@@ -32,6 +32,13 @@ public static class RunStatusExtensions
 /// </summary>
 public enum RunMode { Vote, Hybrid, Auto }
 
+/// <summary>
+/// How a branch relates to the run it came from: a researcher's fork (<c>/run fork</c>) or an
+/// automatic restart of a stuck run. A branch is a top-level run of its own (scored, outside the
+/// delegation limits, never answering anyone), unlike a sub-run, which answers its parent.
+/// </summary>
+public enum BranchKind { Fork, Restart }
+
 /// <summary>The three actions an agent can take.</summary>
 public enum CandidateKind { Bash, Delegate, Submit }
 

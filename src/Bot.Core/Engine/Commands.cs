@@ -33,9 +33,18 @@ public sealed record ExecutionFinished(ActorId Actor, int StepNumber, Observatio
 public sealed record ExecutionInterrupted(ActorId Actor, int StepNumber) : RunCommand(Actor), IStepCommand;
 public sealed record RerunInterrupted(ActorId Actor, int StepNumber) : RunCommand(Actor), IStepCommand;
 public sealed record SkipInterrupted(ActorId Actor, int StepNumber) : RunCommand(Actor), IStepCommand;
-public sealed record SubRunFinished(ActorId Actor, int StepNumber, RunId ChildRunId, RunStatus ChildStatus, string Answer) : RunCommand(Actor), IStepCommand;
+/// <summary>
+/// The sub-run a step delegated to has ended. <paramref name="ChildRunId"/> is null when the
+/// delegation was refused before any child started (depth or fan-out limit); otherwise it must be
+/// the child the step waits for: a fork or another run never answers for it.
+/// </summary>
+public sealed record SubRunFinished(ActorId Actor, int StepNumber, RunId? ChildRunId, RunStatus ChildStatus, string Answer) : RunCommand(Actor), IStepCommand;
 
 // Researchers on the run
 public sealed record PauseRun(ActorId Actor) : RunCommand(Actor);
 public sealed record ResumeRun(ActorId Actor) : RunCommand(Actor);
 public sealed record AbortRun(ActorId Actor, string? Reason = null) : RunCommand(Actor);
+
+// Limits
+/// <summary>The run's time limit (the task's <c>timeLimitMinutes</c>) has passed: it ends as failed.</summary>
+public sealed record TimeLimitReached(ActorId Actor) : RunCommand(Actor);

@@ -49,7 +49,7 @@ public static class Consensus
             // With a threshold below one half several leaders can clear it together.
             if (leaders.Count == 1)
                 return new ConsensusResult.Decided(leaders[0].CandidateNumber, DecisionMethod.Consensus);
-            if (BreakTie(policy, step, leaders, DecisionMethod.Consensus) is { } broken)
+            if (BreakTie(policy, step, leaders, DecisionMethod.Consensus, mode) is { } broken)
                 return broken;
             if (!deadlinePassed) return new ConsensusResult.Pending(TieUnresolved);
         }
@@ -64,19 +64,18 @@ public static class Consensus
         if (leaders.Count == 1)
             return new ConsensusResult.Decided(leaders[0].CandidateNumber, DecisionMethod.DeadlinePlurality);
         if (leaders.Count > 1)
-            return BreakTie(policy, step, leaders, DecisionMethod.DeadlinePlurality) ?? (ConsensusResult)extend;
+            return BreakTie(policy, step, leaders, DecisionMethod.DeadlinePlurality, mode) ?? (ConsensusResult)extend;
 
-        if (JudgeMayDecide(policy, mode) && JudgePick(step, step.Candidates.Select(c => c.Number)) is { } pick)
+        if (JudgeMayDecide(mode) && policy.Fallback == DeadlineFallback.PluralityThenJudgeThenExtend && JudgePick(step, step.Candidates.Select(c => c.Number)) is { } pick)
             return new ConsensusResult.Decided(pick, DecisionMethod.ModelJudge);
         return extend;
     }
 
     /// <summary>
-    /// Whether the judge may decide a step nobody voted on: in Hybrid mode always (that is what
-    /// Hybrid means), in Vote mode only when the fallback names the judge.
+    /// Whether the judge may decide a step nobody voted on or break a tie: never in Vote mode
+    /// (humans decide, whatever an older stored policy says), always in Hybrid and Auto.
     /// </summary>
-    public static bool JudgeMayDecide(ConsensusPolicy policy, RunMode mode) =>
-        mode == RunMode.Hybrid || policy.Fallback == DeadlineFallback.PluralityThenJudgeThenExtend;
+    public static bool JudgeMayDecide(RunMode mode) => mode != RunMode.Vote;
 
     /// <summary>Blind mode hides tallies from voters until the step is decided; researchers' views may ignore this.</summary>
     public static bool TalliesVisible(ConsensusPolicy policy, StepState step) =>
@@ -98,10 +97,11 @@ public static class Consensus
         return tallies.Where(t => t.Votes == top).ToArray();
     }
 
-    private static ConsensusResult? BreakTie(ConsensusPolicy policy, StepState step, IReadOnlyList<Tally> leaders, DecisionMethod method) =>
+    private static ConsensusResult? BreakTie(ConsensusPolicy policy, StepState step, IReadOnlyList<Tally> leaders, DecisionMethod method, RunMode mode) =>
         policy.Ties switch
         {
             TieRule.EarliestCandidate => new ConsensusResult.Decided(leaders.Min(l => l.CandidateNumber), method),
+            TieRule.ModelJudge when !JudgeMayDecide(mode) => null,
             TieRule.ModelJudge => JudgePick(step, leaders.Select(l => l.CandidateNumber)) is { } pick
                 ? new ConsensusResult.Decided(pick, DecisionMethod.ModelJudge)
                 : null,

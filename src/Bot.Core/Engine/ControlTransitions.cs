@@ -73,7 +73,16 @@ internal static class ControlTransitions
     public static Result<Outcome> Abort(Transition t, AbortRun c)
     {
         t.Emit(new RunAborted(c.Reason));
-        StepFlow.Finish(t, RunStatus.Aborted, answer: null);
+        StepFlow.Finish(t, RunStatus.Aborted, answer: null, c.Reason);
+        return t.Build();
+    }
+
+    /// <summary>The task's time limit passed: the run fails, paused or not, whatever it was doing.</summary>
+    public static Result<Outcome> TimeLimitReached(Transition t)
+    {
+        if (t.Settings.TimeLimit is not { } limit) return EngineErrors.NoTimeLimit();
+        t.Emit(new TimeLimitPassed(limit));
+        StepFlow.Finish(t, RunStatus.Failed, answer: null, $"It reached its time limit ({limit.TotalMinutes:0.#} minutes) without submitting an answer.");
         return t.Build();
     }
 

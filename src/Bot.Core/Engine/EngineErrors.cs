@@ -36,6 +36,8 @@ public static class EngineErrors
     public const string JudgeNoPickCode = "judge_no_pick";
     public const string InvalidChildStatusCode = "invalid_child_status";
     public const string InvalidSettingsCode = "invalid_settings";
+    public const string NotAwaitedChildCode = "not_awaited_child";
+    public const string NoTimeLimitCode = "no_time_limit";
 
     public static Error RunFinished(RunStatus status) =>
         new(RunFinishedCode, $"This run has already ended ({status}); start a new run instead.");
@@ -110,6 +112,17 @@ public static class EngineErrors
 
     public static Error JudgeNoPick(int step) =>
         new(JudgeNoPickCode, $"The judge's verdict for step {step} does not pick any existing candidate; re-run the judge or override.");
+
+    public static Error NotAwaitedChild(RunId? child, RunId? awaited)
+    {
+        var who = child is { } c ? $"run {c}" : "a refusal";
+        return new(NotAwaitedChildCode, awaited is { } a
+            ? $"This step waits for sub-run {a}; {who} cannot answer it."
+            : $"This step has not started a sub-run yet; {who} cannot answer it.");
+    }
+
+    public static Error NoTimeLimit() =>
+        new(NoTimeLimitCode, "This run has no time limit, so it cannot have reached one.");
 
     public static Error InvalidChildStatus(RunStatus status) =>
         new(InvalidChildStatusCode, $"A sub-run can only report back when it has ended; {status} is not a final status.");

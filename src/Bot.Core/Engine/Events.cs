@@ -14,7 +14,8 @@ public sealed record DeadlineSet(int StepNumber, DateTimeOffset Deadline) : RunE
 public sealed record StepDecided(int StepNumber, Decision Decision) : RunEvent;
 public sealed record ObservationRecorded(int StepNumber, Observation Observation) : RunEvent;
 public sealed record GenerationFailedRecorded(int StepNumber, string Reason) : RunEvent;
-public sealed record RunFinished(RunStatus Outcome, string? Answer) : RunEvent;
+/// <param name="Reason">Why a run ended without an answer (step or time limit, abort); null otherwise.</param>
+public sealed record RunFinished(RunStatus Outcome, string? Answer, string? Reason = null) : RunEvent;
 public sealed record RunStarted(RunSettings Settings, RunId? ParentRunId) : RunEvent;
 /// <summary>A proposal identical to an existing candidate (same kind, same trimmed text); kept for analysis.</summary>
 public sealed record CandidateMerged(int StepNumber, int CandidateNumber, ActorId ProposedBy, CandidateSource Source) : RunEvent;
@@ -23,4 +24,5 @@ public sealed record DeadlineCleared(int StepNumber) : RunEvent;
 public sealed record GenerationRetried(int StepNumber, int Attempt) : RunEvent;
 public sealed record ExecutionRestarted(int StepNumber, int Attempt) : RunEvent;
 public sealed record StepLimitReached(int MaxSteps) : RunEvent;
+public sealed record TimeLimitPassed(TimeSpan TimeLimit) : RunEvent;
 public sealed record RunAborted(string? Reason) : RunEvent;

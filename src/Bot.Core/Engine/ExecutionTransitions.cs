@@ -43,6 +43,8 @@ internal static class ExecutionTransitions
     public static Result<Outcome> SubRunFinished(Transition t, SubRunFinished c, DateTimeOffset now)
     {
         if (!c.ChildStatus.IsTerminal()) return EngineErrors.InvalidChildStatus(c.ChildStatus);
+        // Only the child this step started may answer it (a fork, a restart or a stray run may not).
+        if (c.ChildRunId != t.Step.SubRun) return EngineErrors.NotAwaitedChild(c.ChildRunId, t.Step.SubRun);
         var text = c.ChildStatus == RunStatus.Completed
             ? $"Sub-run {c.ChildRunId} completed. Its answer:\n{c.Answer}"
             : $"Sub-run {c.ChildRunId} ended without an answer ({c.ChildStatus}). {c.Answer}".TrimEnd();

@@ -71,6 +71,7 @@ public static class RunEngine
             => ControlTransitions.ApplyWhilePaused(state, command, now, TransitionTable.Dispatch),
         ResumeRun r => ControlTransitions.Resume(new Transition(state), r.Actor, now),
         AbortRun a => ControlTransitions.Abort(new Transition(state), a),
+        TimeLimitReached => ControlTransitions.TimeLimitReached(new Transition(state)),
         PauseRun => EngineErrors.RunPaused(),
         // Human commands wait for the researcher to resume.
         RetryGeneration or CastVote or ProposeCandidate or OverrideDecision or DeadlinePassed or SetDeadline

@@ -3,11 +3,14 @@ using Bot.Core.Domain;
 namespace Bot.Core.Engine;
 
 /// <summary>Settings fixed when a run starts. <see cref="Validate"/> is checked by <see cref="RunEngine.Start"/>.</summary>
+/// <param name="MaxSteps">The run fails when this step ends without an answer (the task's <c>maxSteps</c>).</param>
+/// <param name="TimeLimit">The run fails when this much time has passed since it started (the task's <c>timeLimitMinutes</c>); null = none.</param>
 public sealed record RunSettings(
     RunMode Mode,
     ConsensusPolicy Policy,
     int CandidatesPerStep = 3,
-    int MaxSteps = 30)
+    int MaxSteps = 30,
+    TimeSpan? TimeLimit = null)
 {
     public Results.Result Validate()
     {
@@ -21,6 +24,8 @@ public sealed record RunSettings(
             return EngineErrors.InvalidSettings($"Candidates per step must be between 1 and {Limits.MaxModelCandidates} (got {CandidatesPerStep}).");
         if (MaxSteps < 1)
             return EngineErrors.InvalidSettings($"Max steps must be at least 1 (got {MaxSteps}).");
+        if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
+            return EngineErrors.InvalidSettings($"The time limit must be positive or unset (got {limit}).");
         return Results.Result.Ok();
     }
 }
@@ -30,6 +35,7 @@ public sealed record RunSettings(
 /// <param name="GenerationAttempt">1 for the first model call, +1 per RetryGeneration; keys GenerateCandidatesWork.</param>
 /// <param name="ExecutionAttempt">1 for the first execution, +1 per RerunInterrupted; keys ExecuteActionWork.</param>
 /// <param name="GenerationFailure">Why the last generation attempt failed; null while it is pending or succeeded.</param>
+/// <param name="SubRun">The child run this step's delegation started; only its answer is accepted.</param>
 public sealed record StepState(
     int Number,
     DateTimeOffset OpenedAt,
@@ -41,7 +47,8 @@ public sealed record StepState(
     long Revision = 0,
     int GenerationAttempt = 1,
     int ExecutionAttempt = 1,
-    string? GenerationFailure = null)
+    string? GenerationFailure = null,
+    RunId? SubRun = null)
 {
     public Candidate? FindCandidate(int number) => Candidates.FirstOrDefault(c => c.Number == number);
     public Vote? VoteOf(ActorId voter) => Votes.FirstOrDefault(v => v.Voter == voter);

@@ -94,7 +94,7 @@ internal static class StepFlow
         if (finished >= t.Settings.MaxSteps)
         {
             t.Emit(new StepLimitReached(t.Settings.MaxSteps));
-            Finish(t, RunStatus.Failed, answer: null);
+            Finish(t, RunStatus.Failed, answer: null, $"It reached its step limit ({t.Settings.MaxSteps} steps) without submitting an answer.");
             return;
         }
 
@@ -106,13 +106,13 @@ internal static class StepFlow
     }
 
     /// <summary>Ends the run: announce it, and tell the parent when this is a sub-run.</summary>
-    public static void Finish(Transition t, RunStatus outcome, string? answer)
+    public static void Finish(Transition t, RunStatus outcome, string? answer, string? reason = null)
     {
         t.SetStatus(outcome);
         t.SetState(t.State with { PausedFrom = null });
-        t.Emit(new RunFinished(outcome, answer));
+        t.Emit(new RunFinished(outcome, answer, reason));
         var step = t.State.Step?.Number ?? 0;
-        t.Enqueue(new FinishRunWork(t.RunId, step, outcome));
+        t.Enqueue(new FinishRunWork(t.RunId, step, outcome, reason));
         if (t.State.ParentRunId is { } parent)
             t.Enqueue(new NotifyParentWork(t.RunId, step, parent));
     }

@@ -122,6 +122,11 @@ internal static class TransitionTable
                 RS.GeneratingCandidates or RS.Voting or RS.Executing or RS.WaitingOnSubRun or RS.ExecutionInterrupted => ControlTransitions.Abort(t, c),
                 RS.Paused or RS.Completed or RS.Failed or RS.Aborted => NotActive(s),
             },
+            TimeLimitReached => s switch
+            {
+                RS.GeneratingCandidates or RS.Voting or RS.Executing or RS.WaitingOnSubRun or RS.ExecutionInterrupted => ControlTransitions.TimeLimitReached(t),
+                RS.Paused or RS.Completed or RS.Failed or RS.Aborted => NotActive(s),
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown command."),
         };
     }

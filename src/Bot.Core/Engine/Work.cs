@@ -58,7 +58,7 @@ public sealed record NotifyParentWork(RunId RunId, int StepNumber, RunId ParentR
 }
 
 /// <summary>Score the submitted answer and announce the end of the run.</summary>
-public sealed record FinishRunWork(RunId RunId, int StepNumber, RunStatus Outcome) : WorkItem(RunId, StepNumber)
+public sealed record FinishRunWork(RunId RunId, int StepNumber, RunStatus Outcome, string? Reason = null) : WorkItem(RunId, StepNumber)
 {
     public override string IdempotencyKey => $"finish:{RunId}";
 }

@@ -8,16 +8,26 @@ namespace Bot.Core.Ports;
 /// <param name="Duplicate">The interaction id had been handled before; nothing was changed this time.</param>
 public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false);
 
-/// <summary>Everything needed to create a run (a new task, a sub-run or a fork).</summary>
+/// <summary>Everything needed to create a run (a new task, a sub-run or a branch).</summary>
+/// <param name="Parent">Set for a sub-run: the run and step that delegated to it, which it answers.</param>
+/// <param name="Branch">Set for a fork or restart: the step it branches from (it keeps the history before it).</param>
+/// <param name="Tags">The task's tags, stored with the run for analysis.</param>
 public sealed record StartRunRequest(
     string TaskName,
     string TaskText,
     string Model,
     RunSettings Settings,
     ActorId StartedBy,
-    RunId? ParentRunId = null,
-    StepId? ForkedFromStep = null,
-    string? InteractionId = null);
+    SubRunOf? Parent = null,
+    BranchOf? Branch = null,
+    string? InteractionId = null,
+    IReadOnlyList<string>? Tags = null);
+
+/// <summary>The step of <paramref name="Run"/> whose delegation a sub-run answers.</summary>
+public sealed record SubRunOf(RunId Run, int Step);
+
+/// <summary>The step a fork or restart branches from.</summary>
+public sealed record BranchOf(StepId Step, BranchKind Kind);
 
 /// <summary>Runs an engine command in one transaction (lock, decide, store, enqueue work).</summary>
 public interface IRunCommands
@@ -81,10 +91,14 @@ public interface IStepReader
 }
 
 /// <summary>One run as lists and trees show it.</summary>
+/// <param name="ParentRunId">Set for sub-runs only.</param>
+/// <param name="BranchedFromRun">Set for forks and restarts: the run they branch from (at <paramref name="ForkedFromStep"/>).</param>
 public sealed record RunSummary(
     RunId RunId,
     RunId? ParentRunId,
     StepId? ForkedFromStep,
+    RunId? BranchedFromRun,
+    BranchKind? Branch,
     string TaskName,
     string TaskText,
     string Model,
@@ -160,8 +174,8 @@ public interface IDiscordLinks
     Task<ulong> SetStepMessageAsync(StepId stepId, ulong messageId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A task researchers can start, as the chat lists it.</summary>
-public sealed record TaskInfo(string Name, string Title, string Instructions);
+/// <summary>A task researchers can start, as the chat lists it, with the limits its file sets.</summary>
+public sealed record TaskInfo(string Name, string Title, string Instructions, int MaxSteps = 30, TimeSpan? TimeLimit = null, IReadOnlyList<string>? Tags = null);
 
 /// <summary>The task catalog (tasks/ folder), read-only.</summary>
 public interface ITaskCatalogView

@@ -17,7 +17,7 @@ public sealed class DigestQueries(BotDatabase database)
             SELECT s.id, s.run_id, s.number, s.opened_at, s.decided_at, s.decision_method, s.decided_candidate,
                    (s.generation_error IS NOT NULL
                     OR (r.status = 'execution_interrupted' AND r.current_step = s.number)
-                    OR ((s.decided_at IS NULL OR s.decided_at >= @to) AND s.opened_at < @stuckBefore)) AS stuck,
+                    OR (s.status <> 'closed' AND (s.decided_at IS NULL OR s.decided_at >= @to) AND s.opened_at < @stuckBefore)) AS stuck,
                    r.discord_thread_id, s.discord_message_id
             FROM steps s
             JOIN runs r ON r.id = s.run_id

@@ -43,16 +43,19 @@ public sealed class RunDirectoryPort(BotDatabase database) : IRunDirectory
 
     public async Task<Result<RunTreeNode>> GetTreeAsync(RunId runId, CancellationToken cancellationToken = default)
     {
+        // A run hangs below its parent (sub-run) or below the run it branched from (fork, restart).
         const string sql = $"""
-            WITH RECURSIVE up AS (
-                SELECT id, parent_run_id, 0 AS hops FROM runs WHERE id = @id
+            WITH RECURSIVE link AS (
+                SELECT r.id, COALESCE(r.parent_run_id, o.run_id) AS origin FROM runs r LEFT JOIN steps o ON o.id = r.forked_from_step_id
+            ), up AS (
+                SELECT id, origin, 0 AS hops FROM link WHERE id = @id
                 UNION ALL
-                SELECT r.id, r.parent_run_id, up.hops + 1 FROM runs r JOIN up ON r.id = up.parent_run_id WHERE up.hops < 100
+                SELECT l.id, l.origin, up.hops + 1 FROM link l JOIN up ON l.id = up.origin WHERE up.hops < 100
             ), root AS (SELECT id FROM up ORDER BY hops DESC LIMIT 1),
             down AS (
                 SELECT id, 0 AS depth FROM root
                 UNION ALL
-                SELECT r.id, down.depth + 1 FROM runs r JOIN down ON r.parent_run_id = down.id WHERE down.depth < 100
+                SELECT l.id, down.depth + 1 FROM link l JOIN down ON l.origin = down.id WHERE down.depth < 100
             )
             SELECT {PortRows.RunColumns} FROM down JOIN runs r ON r.id = down.id ORDER BY down.depth, r.id
             """;
@@ -60,7 +63,7 @@ public sealed class RunDirectoryPort(BotDatabase database) : IRunDirectory
         var runs = (await c.QueryAsync<PortRows.RunRow>(new CommandDefinition(sql, new { id = runId.Value }, cancellationToken: cancellationToken)))
             .Select(PortRows.ToSummary).ToList();
         if (runs.Count == 0) return DataErrors.UnknownRun(runId);
-        var children = runs.Where(r => r.ParentRunId is not null).ToLookup(r => r.ParentRunId!.Value);
+        var children = runs.Where(r => (r.ParentRunId ?? r.BranchedFromRun) is not null).ToLookup(r => (r.ParentRunId ?? r.BranchedFromRun)!.Value);
         RunTreeNode Build(RunSummary run) => new(run, children[run.RunId].Select(Build).ToList());
         return Build(runs[0]);
     }

@@ -149,13 +149,13 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
                     return new CommandResult(loaded.State, [], [], loaded.Version, Duplicate: true);
                 }
             }
-            if (request.ParentRunId is { } parent)
+            if (request.Parent is { Run: var parent })
             {
                 const string parentExists = "SELECT EXISTS (SELECT 1 FROM runs WHERE id = @id)";
                 if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(parentExists, new { id = parent.Value }, tx, cancellationToken: cancellationToken)))
                     return DataErrors.UnknownRun(parent);
             }
-            if (request.ForkedFromStep is { } fork)
+            if (request.Branch is { Step: var fork })
             {
                 const string stepExists = "SELECT EXISTS (SELECT 1 FROM steps WHERE id = @id)";
                 if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(stepExists, new { id = fork.Value }, tx, cancellationToken: cancellationToken)))
@@ -164,14 +164,17 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
 
             var now = Now();
             const string insertRun = """
-                INSERT INTO runs (parent_run_id, forked_from_step_id, task_name, task_text, model, mode, settings, status, created_by, created_at, updated_at)
-                VALUES (@parent, @fork, @task_name, @task_text, @model, @mode, @settings::jsonb, 'generating_candidates', @created_by, @now, @now)
+                INSERT INTO runs (parent_run_id, parent_step, forked_from_step_id, branch_kind, tags, task_name, task_text, model, mode, settings, status, created_by, created_at, updated_at)
+                VALUES (@parent, @parent_step, @fork, @branch_kind, @tags, @task_name, @task_text, @model, @mode, @settings::jsonb, 'generating_candidates', @created_by, @now, @now)
                 RETURNING id
                 """;
             var id = new RunId(await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertRun, new
             {
-                parent = request.ParentRunId?.Value,
-                fork = request.ForkedFromStep?.Value,
+                parent = request.Parent?.Run.Value,
+                parent_step = request.Parent?.Step,
+                fork = request.Branch?.Step.Value,
+                branch_kind = request.Branch is { Kind: var kind } ? DataJson.Name(kind) : null,
+                tags = (request.Tags ?? []).ToArray(),
                 task_name = request.TaskName,
                 task_text = request.TaskText,
                 model = request.Model,
@@ -181,11 +184,11 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
                 now,
             }, tx, cancellationToken: cancellationToken)));
 
-            var started = RunEngine.Start(id, request.Settings, now, request.ParentRunId);
+            var started = RunEngine.Start(id, request.Settings, now, request.Parent?.Run);
             if (started.Error is { } error) return error;
 
             var batch = new RunStateWriter();
-            var before = new RunState(id, RunStatus.GeneratingCandidates, request.Settings, null, null, request.ParentRunId);
+            var before = new RunState(id, RunStatus.GeneratingCandidates, request.Settings, null, null, request.Parent?.Run);
             batch.Add(before, null, started.Value, 0, 1, request.InteractionId, now);
             await connection.ExecuteAsync(batch.ToCommand(tx, cancellationToken));
             await tx.CommitAsync(cancellationToken);

@@ -59,21 +59,6 @@ public sealed class RunReader(BotDatabase database)
         return (await c.QueryAsync<RunRow>(new CommandDefinition(sql, cancellationToken: cancellationToken))).Select(ToSummary).ToList();
     }
 
-    /// <summary>The run and all its sub-runs (depth-first by id), with their depth below <paramref name="root"/>.</summary>
-    public async Task<IReadOnlyList<RunSummary>> GetTreeAsync(RunId root, CancellationToken cancellationToken = default)
-    {
-        const string sql = $"""
-            WITH RECURSIVE tree AS (
-                SELECT r.id, 0 AS depth, ARRAY[r.id] AS path FROM runs r WHERE r.id = @root
-                UNION ALL
-                SELECT r.id, t.depth + 1, t.path || r.id FROM runs r JOIN tree t ON r.parent_run_id = t.id
-            )
-            SELECT {RunColumns}, t.depth FROM tree t JOIN runs r ON r.id = t.id ORDER BY t.path
-            """;
-        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        return (await c.QueryAsync<RunRow>(new CommandDefinition(sql, new { root = root.Value }, cancellationToken: cancellationToken))).Select(ToSummary).ToList();
-    }
-
     public async Task<StepView?> GetStepAsync(RunId runId, int number, CancellationToken cancellationToken = default)
     {
         const string sql = "SELECT id FROM steps WHERE run_id = @run AND number = @number";

@@ -14,7 +14,8 @@ internal static class RunStateLoader
 {
     private sealed record RunRow(long id, string status, string settings, string? paused_from, long? parent_run_id, long version, long last_event_seq);
     private sealed record StepRow(long run_id, long id, int number, DateTime opened_at, DateTime? deadline, int? decided_candidate, string? decision_method,
-        string? decided_by, DateTime? decided_at, string? judge, long revision, int generation_attempt, int execution_attempt, string? generation_error);
+        string? decided_by, DateTime? decided_at, string? judge, long revision, int generation_attempt, int execution_attempt, string? generation_error,
+        long? sub_run_id);
     private sealed record CandidateRow(long run_id, int number, string kind, string text, string? rationale, string source, string author, DateTime created_at);
     private sealed record VoteRow(long run_id, string voter, int candidate_number, DateTime cast_at);
     private sealed record SeenRow(string interaction_id, long run_id, long run_version);
@@ -25,7 +26,8 @@ internal static class RunStateLoader
         FROM runs WHERE id = ANY(@run_ids) ORDER BY id FOR UPDATE;
 
         SELECT s.run_id, s.id, s.number, s.opened_at, s.deadline, s.decided_candidate, s.decision_method, s.decided_by, s.decided_at,
-               s.judge::text AS judge, s.revision, s.generation_attempt, s.execution_attempt, s.generation_error
+               s.judge::text AS judge, s.revision, s.generation_attempt, s.execution_attempt, s.generation_error,
+               (SELECT max(c.id) FROM runs c WHERE c.parent_run_id = s.run_id AND c.parent_step = s.number) AS sub_run_id
         FROM runs r JOIN steps s ON s.run_id = r.id AND s.number = r.current_step
         WHERE r.id = ANY(@run_ids);
 
@@ -67,7 +69,8 @@ internal static class RunStateLoader
                     s.decided_candidate is int n
                         ? new Decision(n, DataJson.Parse<DecisionMethod>(s.decision_method!), new ActorId(s.decided_by!), Utc(s.decided_at!.Value))
                         : null,
-                    s.revision, s.generation_attempt, s.execution_attempt, s.generation_error);
+                    s.revision, s.generation_attempt, s.execution_attempt, s.generation_error,
+                    s.sub_run_id is long child ? new RunId(child) : null);
             }
             var state = new RunState(
                 new RunId(run.id),

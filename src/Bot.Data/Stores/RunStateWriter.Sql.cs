@@ -93,6 +93,11 @@ internal sealed partial class RunStateWriter
         WHERE s.run_id = o.run_id AND s.number = o.step_number
         """;
 
+    // A run that ends leaves no step open: nothing can decide it any more, and the digest must not call it stuck.
+    private const string CloseStepsOfEndedRuns = """
+        UPDATE steps SET status = 'closed' WHERE run_id = ANY(@ended_runs) AND status = 'open'
+        """;
+
     private const string UpdateRuns = """
         UPDATE runs r SET status = u.status, paused_from = u.paused_from, current_step = u.current_step,
                           answer = COALESCE(u.answer, r.answer), updated_at = @at, version = r.version + u.commands, last_event_seq = u.last_seq

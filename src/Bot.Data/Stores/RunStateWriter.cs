@@ -42,9 +42,9 @@ internal sealed partial class RunStateWriter
 
         var actor = command?.Actor.Value ?? ActorId.System.Value;
         if (command is not null)
-            _events.Add(new EventRow(run, ++lastSeq, "command:" + command.GetType().Name, DataJson.Serialize(command, command.GetType()), actor, interactionId));
+            _events.Add(new EventRow(run, ++lastSeq, "command:" + StoredNames.Of(command), DataJson.Serialize(command, command.GetType()), actor, interactionId));
         foreach (var e in outcome.Events)
-            _events.Add(new EventRow(run, ++lastSeq, e.GetType().Name, DataJson.Serialize(e, e.GetType()), actor, interactionId));
+            _events.Add(new EventRow(run, ++lastSeq, StoredNames.Of(e), DataJson.Serialize(e, e.GetType()), actor, interactionId));
 
         if (after.Step is { } step && !ReferenceEquals(step, before.Step))
         {
@@ -104,7 +104,7 @@ internal sealed partial class RunStateWriter
             _work.TryAdd(w.IdempotencyKey, w);
         }
         if (interactionId is not null)
-            _seen.Add((interactionId, run, command?.GetType().Name ?? "StartRun", newVersion));
+            _seen.Add((interactionId, run, command is null ? StoredNames.StartRun : StoredNames.Of(command), newVersion));
         return lastSeq;
     }
 
@@ -214,6 +214,12 @@ internal sealed partial class RunStateWriter
             p.Add("r_answers", runs.Select(r => r.Value.Answer).ToArray());
             p.Add("r_last_seqs", runs.Select(r => r.Value.LastSeq).ToArray());
             p.Add("r_commands", runs.Select(r => r.Value.Commands).ToArray());
+            var ended = runs.Where(r => r.Value.State.Status.IsTerminal()).Select(r => r.Key).ToArray();
+            if (ended.Length > 0)
+            {
+                sql.Add(CloseStepsOfEndedRuns);
+                p.Add("ended_runs", ended);
+            }
         }
         if (_work.Count > 0)
         {

@@ -94,7 +94,8 @@ public sealed partial class WorkerService(
     public async Task PerformAsync(ClaimedWork work, CancellationToken cancellationToken = default)
     {
         var kind = Json.WorkKinds.Of(work.Item.GetType());
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = work.Item.RunId.Value, ["WorkItemId"] = work.Id, ["Kind"] = kind });
+        // A message-template scope: people read "run 12 step 3 · work item 40 (GenerateCandidates)", JSON logs get the fields.
+        using var scope = logger.BeginScope("run {RunId} step {Step} · work item {WorkItemId} ({Kind})", work.Item.RunId.Value, work.Item.StepNumber, work.Id, kind);
         if (!_handlers.TryGetValue(kind, out var handler))
         {
             await queue.FailAsync(work.Id, WorkerId, $"No handler for work kind '{kind}' is registered in this process", transient: true, cancellationToken);

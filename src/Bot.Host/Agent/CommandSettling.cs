@@ -16,7 +16,7 @@ internal static class CommandSettling
     [
         EngineErrors.StaleStepCode, EngineErrors.RunFinishedCode, EngineErrors.StepDecidedCode, EngineErrors.StaleVerdictCode,
         EngineErrors.NotExecutingCode, EngineErrors.NotGeneratingCode, EngineErrors.CandidatesAlreadyGeneratedCode,
-        EngineErrors.NotWaitingOnSubRunCode, EngineErrors.RunNotVotingCode,
+        EngineErrors.NotWaitingOnSubRunCode, EngineErrors.RunNotVotingCode, EngineErrors.NotAwaitedChildCode,
     ];
 
     public static Result Settle(Result<CommandResult> result) =>

@@ -36,14 +36,15 @@ public sealed class FinishRunHandler(
 
         if (announcer is not null)
         {
-            await announcer.AnnounceAsync(work.RunId, work.IdempotencyKey, Describe(work.Outcome, run.Answer, score), cancellationToken);
+            await announcer.AnnounceAsync(work.RunId, work.IdempotencyKey, Describe(work.Outcome, work.Reason, run.Answer, score), cancellationToken);
         }
         return Result.Ok();
     }
 
-    private static string Describe(RunStatus outcome, string? answer, ScoreResult? score)
+    private static string Describe(RunStatus outcome, string? reason, string? answer, ScoreResult? score)
     {
         var text = $"**Run {outcome.ToString().ToLowerInvariant()}.**";
+        if (!string.IsNullOrEmpty(reason)) text += $" {reason}";
         if (!string.IsNullOrEmpty(answer))
         {
             var shown = answer.Length <= 1200 ? answer : answer[..1199] + "…";

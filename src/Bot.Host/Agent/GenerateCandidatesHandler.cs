@@ -113,7 +113,7 @@ public sealed partial class GenerateCandidatesHandler(
 
         var actor = ActorId.Model(run.Model);
         var fork = await processor.StartRunAsync(new StartRunRequest(run.TaskName, run.TaskText, run.Model, state.Value.Settings, actor,
-            ForkedFromStep: forkPoint, InteractionId: $"restart:{work.RunId}:{work.StepNumber}"), cancellationToken);
+            Branch: new BranchOf(forkPoint, BranchKind.Restart), InteractionId: $"restart:{work.RunId}:{work.StepNumber}"), cancellationToken);
         if (fork.Error is { } forkError) return forkError;
         var forkId = fork.Value.State.RunId;
         LogRestarted(logger, work.RunId, work.StepNumber, forkId);

@@ -31,7 +31,7 @@ public sealed class StartSubRunHandler(
         var allowed = DelegationPlanner.CanDelegate(run.Depth, run.ChildCount, planner.Limits);
         if (allowed.Error is { } refused)
         {
-            var refusal = new SubRunFinished(ActorId.System, work.StepNumber, new RunId(0), RunStatus.Failed, refused.Message);
+            var refusal = new SubRunFinished(ActorId.System, work.StepNumber, null, RunStatus.Failed, refused.Message);
             return CommandSettling.Settle(await processor.HandleAsync(work.RunId, refusal, work.IdempotencyKey, cancellationToken));
         }
 
@@ -42,7 +42,7 @@ public sealed class StartSubRunHandler(
             Model: run.Model,
             Settings: parentState.Value.Settings,
             StartedBy: ActorId.Model(run.Model),
-            ParentRunId: work.RunId,
+            Parent: new SubRunOf(work.RunId, work.StepNumber),
             InteractionId: work.IdempotencyKey);
         var started = await processor.StartRunAsync(request, cancellationToken);
         return started.Error is { } startError ? startError : Result.Ok();

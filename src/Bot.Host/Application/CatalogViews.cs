@@ -11,14 +11,16 @@ public sealed class TaskCatalogView(TaskCatalog catalog) : ITaskCatalogView
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
         var snapshot = await catalog.ListAsync(cancellationToken);
-        return snapshot.Tasks.Select(t => new TaskInfo(t.Name, t.Title, t.Instructions)).ToList();
+        return snapshot.Tasks.Select(Info).ToList();
     }
 
     public async Task<TaskInfo?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
         var found = await catalog.GetAsync(name, cancellationToken);
-        return found.IsSuccess ? new TaskInfo(found.Value.Name, found.Value.Title, found.Value.Instructions) : null;
+        return found.IsSuccess ? Info(found.Value) : null;
     }
+
+    private static TaskInfo Info(TaskDefinition t) => new(t.Name, t.Title, t.Instructions, t.MaxSteps, t.TimeLimit, t.Tags);
 }
 
 /// <summary>The configured model profiles, default first (slash-command choices are capped at 25).</summary>

@@ -40,10 +40,12 @@ public static class SchedulingServiceCollectionExtensions
         services.TryAddSingleton<IRunCommandGateway, CommandProcessorGateway>();
         services.TryAddSingleton<IScheduledMessageSender, DiscordScheduledMessageSender>();
         services.TryAddSingleton<DeadlineQueries>();
+        services.TryAddSingleton<TimeLimitQueries>();
         services.TryAddSingleton<ReminderQueries>();
         services.TryAddSingleton<DigestQueries>();
         services.TryAddSingleton<DigestLog>();
         services.TryAddSingleton<DeadlineSweeper>();
+        services.TryAddSingleton<TimeLimitSweeper>();
         services.TryAddSingleton<ReminderSweeper>();
         services.TryAddSingleton<DigestService>();
 

@@ -18,6 +18,6 @@ public sealed record TaskDefinition(
     IReadOnlyDictionary<string, string> Files,
     TaskScoring? Scoring,
     int MaxSteps,
-    TimeSpan TimeLimit,
+    TimeSpan? TimeLimit,
     IReadOnlyList<string> Tags,
     string SourceFile);

@@ -13,7 +13,6 @@ namespace Bot.Scaffold.Tasks;
 public static partial class TaskLoader
 {
     public const int DefaultMaxSteps = 30;
-    public const int DefaultTimeLimitMinutes = 60;
 
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
@@ -62,7 +61,8 @@ public static partial class TaskLoader
         {
             return Invalid(fileName, "maxSteps", "must be between 1 and 1000");
         }
-        var minutes = raw.TimeLimitMinutes ?? DefaultTimeLimitMinutes;
+        // No limit unless the file sets one: a human-voted run spends most of its time waiting on people.
+        var minutes = raw.TimeLimitMinutes;
         if (minutes is < 1 or > 10_080)
         {
             return Invalid(fileName, "timeLimitMinutes", "must be between 1 and 10080 (one week)");
@@ -85,7 +85,7 @@ public static partial class TaskLoader
 
         var tags = (raw.Tags ?? []).Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToList();
         return new TaskDefinition(raw.Name, raw.Title.Trim(), raw.Instructions.Trim(), files.ToDictionary(f => f.Key, f => f.Value ?? ""),
-            scoring.Value, maxSteps, TimeSpan.FromMinutes(minutes), tags, fileName);
+            scoring.Value, maxSteps, minutes is int m ? TimeSpan.FromMinutes(m) : null, tags, fileName);
     }
 
     private static Result<TaskScoring?> ParseScoring(string fileName, ScoringYaml? scoring)

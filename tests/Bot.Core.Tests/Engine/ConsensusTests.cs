@@ -73,12 +73,20 @@ public class ConsensusTests
     }
 
     [Fact]
-    public void At_the_deadline_a_tie_goes_to_the_judges_favourite_among_the_tied()
+    public void In_hybrid_mode_a_tie_at_the_deadline_goes_to_the_judges_favourite_among_the_tied()
     {
         // The judge likes candidate 3 best, but only 1 and 2 are tied: it must choose between those.
         var step = Step(3, (Alice, 1), (Bob, 2)) with { Judge = Judge((1, 4), (2, 6), (3, 9)) };
-        var result = Consensus.Evaluate(Policy(), step, After);
+        var result = Consensus.Evaluate(Policy(), step, After, RunMode.Hybrid);
         Assert.Equal(new ConsensusResult.Decided(2, DecisionMethod.ModelJudge), result);
+    }
+
+    [Fact]
+    public void In_vote_mode_a_tie_at_the_deadline_is_not_broken_by_the_judge_even_when_the_tie_rule_names_it()
+    {
+        var step = Step(3, (Alice, 1), (Bob, 2)) with { Judge = Judge((1, 4), (2, 6), (3, 9)) };
+        var result = Consensus.Evaluate(Policy(ties: TieRule.ModelJudge), step, After, RunMode.Vote);
+        Assert.Equal(new ConsensusResult.Extend(After.AddMinutes(30)), result);
     }
 
     [Fact]
@@ -100,10 +108,10 @@ public class ConsensusTests
     }
 
     [Fact]
-    public void At_the_deadline_with_no_votes_the_judge_picks()
+    public void In_hybrid_mode_at_the_deadline_with_no_votes_the_judge_picks()
     {
         var step = Step(3) with { Judge = Judge((1, 2), (2, 8), (3, 5)) };
-        var result = Consensus.Evaluate(Policy(), step, After);
+        var result = Consensus.Evaluate(Policy(), step, After, RunMode.Hybrid);
         Assert.Equal(new ConsensusResult.Decided(2, DecisionMethod.ModelJudge), result);
     }
 
@@ -115,14 +123,35 @@ public class ConsensusTests
     }
 
     [Theory]
-    [InlineData(RunMode.Vote, false)]
-    [InlineData(RunMode.Hybrid, true)]
-    public void Without_a_judge_fallback_only_hybrid_mode_lets_the_judge_pick(RunMode mode, bool judgeDecides)
+    [InlineData(DeadlineFallback.PluralityThenJudgeThenExtend)]
+    [InlineData(DeadlineFallback.PluralityThenExtend)]
+    [InlineData(DeadlineFallback.Extend)]
+    public void In_vote_mode_the_judge_never_decides_whatever_the_stored_fallback(DeadlineFallback fallback)
+    {
+        // Runs stored before modes were enforced carry the judge fallback in vote mode too.
+        var step = Step(2) with { Judge = Judge((1, 2), (2, 8)) };
+        var result = Consensus.Evaluate(Policy(fallback: fallback), step, After, RunMode.Vote);
+        Assert.Equal(new ConsensusResult.Extend(After.AddMinutes(30)), result);
+    }
+
+    [Theory]
+    [InlineData(DeadlineFallback.PluralityThenJudgeThenExtend, true)]
+    [InlineData(DeadlineFallback.PluralityThenExtend, false)]
+    public void In_hybrid_mode_the_judge_decides_an_unvoted_deadline_when_the_fallback_names_it(DeadlineFallback fallback, bool judgeDecides)
     {
         var step = Step(2) with { Judge = Judge((1, 2), (2, 8)) };
-        var result = Consensus.Evaluate(Policy(fallback: DeadlineFallback.PluralityThenExtend), step, After, mode);
+        var result = Consensus.Evaluate(Policy(fallback: fallback), step, After, RunMode.Hybrid);
         if (judgeDecides) Assert.Equal(new ConsensusResult.Decided(2, DecisionMethod.ModelJudge), result);
         else Assert.IsType<ConsensusResult.Extend>(result);
+    }
+
+    [Fact]
+    public void The_vote_preset_never_names_the_judge_and_the_hybrid_preset_does()
+    {
+        Assert.Equal((DeadlineFallback.PluralityThenExtend, TieRule.EarliestCandidate),
+            (ConsensusPolicy.DefaultFor(RunMode.Vote).Fallback, ConsensusPolicy.DefaultFor(RunMode.Vote).Ties));
+        Assert.Equal((DeadlineFallback.PluralityThenJudgeThenExtend, TieRule.ModelJudge),
+            (ConsensusPolicy.DefaultFor(RunMode.Hybrid).Fallback, ConsensusPolicy.DefaultFor(RunMode.Hybrid).Ties));
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public class LifecycleTests
     }
 
     [Fact]
-    public void Deadline_with_no_votes_and_no_verdict_extends_then_the_judge_decides_the_next_deadline()
+    public void In_hybrid_mode_a_deadline_with_no_votes_and_no_verdict_extends_then_the_judge_decides_the_next_deadline()
     {
-        var extended = Voting().Apply(new DeadlinePassed(ActorId.System, 1), AfterDeadline);
+        var extended = Voting(Settings(mode: RunMode.Hybrid)).Apply(new DeadlinePassed(ActorId.System, 1), AfterDeadline);
         Assert.Equal(RunStatus.Voting, extended.State.Status);
         Assert.Contains(extended.Events, e => e is DeadlineSet d && d.Deadline == AfterDeadline.AddMinutes(30));
         Assert.Contains(extended.Work, w => w is RenderStepWork);
@@ -30,6 +30,16 @@ public class LifecycleTests
         var decided = judged.Apply(new DeadlinePassed(ActorId.System, 1), AfterDeadline.AddMinutes(30));
         Assert.Equal(DecisionMethod.ModelJudge, decided.State.Step!.Decision!.Method);
         Assert.Equal(3, decided.State.Step.Decision.CandidateNumber);
+    }
+
+    [Fact]
+    public void In_vote_mode_a_deadline_with_no_votes_extends_even_with_a_verdict()
+    {
+        var judged = Voting().Then(new JudgeScored(ModelActor, 1, Verdict(3)));
+        var outcome = judged.Apply(new DeadlinePassed(ActorId.System, 1), AfterDeadline);
+        Assert.Null(outcome.State.Step!.Decision);
+        Assert.Equal(RunStatus.Voting, outcome.State.Status);
+        Assert.Contains(outcome.Events, e => e is DeadlineSet d && d.Deadline == AfterDeadline.AddMinutes(30));
     }
 
     [Fact]
@@ -142,11 +152,59 @@ public class LifecycleTests
         var waiting = Voting(null, Delegate("find the config"), Bash("ls")).Apply(new OverrideDecision(Researcher, 1, 1));
         Assert.Equal("find the config", Assert.Single(waiting.Work.OfType<StartSubRunWork>()).Task);
 
-        var outcome = waiting.State.Apply(new SubRunFinished(ActorId.System, 1, new RunId(43), childStatus, answer));
+        var outcome = TransitionTableTests.AwaitingChild(waiting.State, new RunId(43))
+            .Apply(new SubRunFinished(ActorId.System, 1, new RunId(43), childStatus, answer));
         var observation = Assert.Single(outcome.Events.OfType<ObservationRecorded>()).Observation.Text;
         Assert.Contains(expectedText, observation);
         Assert.Contains(answer, observation);
         Assert.Equal(RunStatus.GeneratingCandidates, outcome.State.Status);
+    }
+
+    [Fact]
+    public void Only_the_child_the_step_waits_for_can_answer_it()
+    {
+        var waiting = TransitionTableTests.AwaitingChild(
+            Voting(null, Delegate("find the config")).Then(new OverrideDecision(Researcher, 1, 1)), new RunId(43));
+
+        // A fork of the parent (run 44) finishing with an answer must not be taken for the sub-run's.
+        var stray = waiting.Try(new SubRunFinished(ActorId.System, 1, new RunId(44), RunStatus.Completed, "FORK-ANSWER"));
+        Assert.Equal(EngineErrors.NotAwaitedChildCode, stray.Code());
+        // Nor can a late refusal once the child exists.
+        Assert.Equal(EngineErrors.NotAwaitedChildCode, waiting.Try(new SubRunFinished(ActorId.System, 1, null, RunStatus.Failed, "refused")).Code());
+
+        var answered = waiting.Apply(new SubRunFinished(ActorId.System, 1, new RunId(43), RunStatus.Completed, "REAL-ANSWER"));
+        Assert.Contains("REAL-ANSWER", Assert.Single(answered.Events.OfType<ObservationRecorded>()).Observation.Text);
+    }
+
+    [Fact]
+    public void A_refused_delegation_answers_the_step_when_no_child_was_started()
+    {
+        var waiting = Voting(null, Delegate("x")).Then(new OverrideDecision(Researcher, 1, 1));
+        var outcome = waiting.Apply(new SubRunFinished(ActorId.System, 1, null, RunStatus.Failed, "Delegation depth limit reached."));
+        Assert.Contains("Delegation depth limit reached.", Assert.Single(outcome.Events.OfType<ObservationRecorded>()).Observation.Text);
+        Assert.Equal(RunStatus.GeneratingCandidates, outcome.State.Status);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reaching_the_time_limit_fails_the_run_with_the_reason_even_when_paused(bool paused)
+    {
+        var state = Voting(Settings() with { TimeLimit = TimeSpan.FromMinutes(20) });
+        if (paused) state = state.Then(new PauseRun(Researcher));
+
+        var outcome = state.Apply(new TimeLimitReached(ActorId.System));
+
+        Assert.Equal(RunStatus.Failed, outcome.State.Status);
+        Assert.Equal(TimeSpan.FromMinutes(20), Assert.Single(outcome.Events.OfType<TimeLimitPassed>()).TimeLimit);
+        var finish = Assert.Single(outcome.Work.OfType<FinishRunWork>());
+        Assert.Contains("time limit (20 minutes)", finish.Reason);
+    }
+
+    [Fact]
+    public void A_run_without_a_time_limit_refuses_the_time_limit_command()
+    {
+        Assert.Equal(EngineErrors.NoTimeLimitCode, Voting().Try(new TimeLimitReached(ActorId.System)).Code());
     }
 
     [Fact]

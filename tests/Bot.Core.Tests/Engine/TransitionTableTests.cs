@@ -18,6 +18,7 @@ public class TransitionTableTests
     private const string Int = nameof(RunStatus.ExecutionInterrupted);
     private const string Pau = nameof(RunStatus.Paused);
     private const string Abo = nameof(RunStatus.Aborted);
+    private const string Fai = nameof(RunStatus.Failed);
 
     private const string NotVoting = EngineErrors.RunNotVotingCode;
     private const string Decided = EngineErrors.StepDecidedCode;
@@ -36,7 +37,7 @@ public class TransitionTableTests
         nameof(CandidatesGenerated), nameof(GenerationFailed), nameof(RetryGeneration), nameof(JudgeScored),
         nameof(CastVote), nameof(ProposeCandidate), nameof(OverrideDecision), nameof(DeadlinePassed), nameof(SetDeadline),
         nameof(ExecutionFinished), nameof(ExecutionInterrupted), nameof(RerunInterrupted), nameof(SkipInterrupted),
-        nameof(SubRunFinished), nameof(PauseRun), nameof(ResumeRun), nameof(AbortRun),
+        nameof(SubRunFinished), nameof(PauseRun), nameof(ResumeRun), nameof(AbortRun), nameof(TimeLimitReached),
     ];
 
     private static readonly Dictionary<RunStatus, string[]> Expected = new()
@@ -46,35 +47,35 @@ public class TransitionTableTests
             Vot, Gen, EngineErrors.GenerationInProgressCode, EngineErrors.NoCandidatesCode,
             NotVoting, NotVoting, EngineErrors.NoCandidatesCode, NotVoting, NotVoting,
             NotExe, NotExe, NotInt, NotInt,
-            NotSub, Pau, NotPaused, Abo,
+            NotSub, Pau, NotPaused, Abo, Fai,
         ],
         [RunStatus.Voting] =
         [
             AlreadyGen, NotGen, NotGen, Vot,
             Vot, Vot, Exe, Vot, Vot,
             NotExe, NotExe, NotInt, NotInt,
-            NotSub, Pau, NotPaused, Abo,
+            NotSub, Pau, NotPaused, Abo, Fai,
         ],
         [RunStatus.Executing] =
         [
             AlreadyGen, NotGen, NotGen, Decided,
             Decided, Decided, Decided, Decided, Decided,
             Gen, Int, NotInt, NotInt,
-            NotSub, Pau, NotPaused, Abo,
+            NotSub, Pau, NotPaused, Abo, Fai,
         ],
         [RunStatus.WaitingOnSubRun] =
         [
             AlreadyGen, NotGen, NotGen, Decided,
             Decided, Decided, Decided, Decided, Decided,
             NotExe, NotExe, NotInt, NotInt,
-            Gen, Pau, NotPaused, Abo,
+            Gen, Pau, NotPaused, Abo, Fai,
         ],
         [RunStatus.ExecutionInterrupted] =
         [
             AlreadyGen, NotGen, NotGen, Decided,
             Decided, Decided, Decided, Decided, Decided,
             NotExe, NotExe, Exe, Gen,
-            NotSub, Pau, NotPaused, Abo,
+            NotSub, Pau, NotPaused, Abo, Fai,
         ],
         // Paused while voting: results of in-flight work are judged as in Voting, humans wait.
         [RunStatus.Paused] =
@@ -82,7 +83,7 @@ public class TransitionTableTests
             AlreadyGen, NotGen, Paused, Pau,
             Paused, Paused, Paused, Paused, Paused,
             NotExe, NotExe, Paused, Paused,
-            NotSub, Paused, Vot, Abo,
+            NotSub, Paused, Vot, Abo, Fai,
         ],
         [RunStatus.Completed] = Enumerable.Repeat(Finished, Commands.Length).ToArray(),
         [RunStatus.Failed] = Enumerable.Repeat(Finished, Commands.Length).ToArray(),
@@ -102,7 +103,9 @@ public class TransitionTableTests
     [MemberData(nameof(Pairs))]
     public void Every_status_and_command_pair_is_a_transition_or_a_named_error(RunStatus status, string commandName)
     {
+        // Every state carries a time limit so that TimeLimitReached applies; no other command looks at it.
         var state = StateIn(status);
+        state = state with { Settings = state.Settings with { TimeLimit = TimeSpan.FromHours(1) } };
         Assert.Equal(status, state.Status);
         var (command, now) = CommandNamed(commandName);
         var expected = Expected[status][Array.IndexOf(Commands, commandName)];
@@ -158,9 +161,13 @@ public class TransitionTableTests
             nameof(PauseRun) => (new PauseRun(Researcher), soon),
             nameof(ResumeRun) => (new ResumeRun(Researcher), soon),
             nameof(AbortRun) => (new AbortRun(Researcher, "test"), soon),
+            nameof(TimeLimitReached) => (new TimeLimitReached(ActorId.System), T0.AddHours(1)),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }
+
+    /// <summary>The state as the store loads it once the delegated child run exists.</summary>
+    internal static RunState AwaitingChild(RunState state, RunId child) => state with { Step = state.Step! with { SubRun = child } };
 
     /// <summary>A representative run at step 1 in <paramref name="status"/>, reached through the engine itself.</summary>
     internal static RunState StateIn(RunStatus status) => status switch
@@ -168,8 +175,8 @@ public class TransitionTableTests
         RunStatus.GeneratingCandidates => Started(),
         RunStatus.Voting => Voting(),
         RunStatus.Executing => Voting().Then(new OverrideDecision(Researcher, 1, 1)),
-        RunStatus.WaitingOnSubRun => Voting(null, Delegate("find the config file"), Bash("ls"))
-            .Then(new OverrideDecision(Researcher, 1, 1)),
+        RunStatus.WaitingOnSubRun => AwaitingChild(Voting(null, Delegate("find the config file"), Bash("ls"))
+            .Then(new OverrideDecision(Researcher, 1, 1)), new RunId(43)),
         RunStatus.ExecutionInterrupted => StateIn(RunStatus.Executing).Then(new ExecutionInterrupted(ActorId.System, 1)),
         RunStatus.Paused => Voting().Then(new PauseRun(Researcher)),
         RunStatus.Completed => Voting().Then(new OverrideDecision(Researcher, 1, 3)),

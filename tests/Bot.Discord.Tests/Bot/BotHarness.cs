@@ -122,7 +122,7 @@ public sealed class BotHarness : IAsyncLifetime
 
     private sealed class Catalog : ITaskCatalogView
     {
-        private static readonly TaskInfo[] Tasks = [new("fix-the-build", "Fix the build", "Make `make` pass without warnings."), new("write-docs", "Write docs", "Document the CLI.")];
+        private static readonly TaskInfo[] Tasks = [new("fix-the-build", "Fix the build", "Make `make` pass without warnings.", MaxSteps: 2, TimeLimit: TimeSpan.FromMinutes(15), Tags: ["shell", "build"]), new("write-docs", "Write docs", "Document the CLI.")];
         public Task<IReadOnlyList<TaskInfo>> ListAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<TaskInfo>>(Tasks);
         public Task<TaskInfo?> FindAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult(Tasks.FirstOrDefault(t => t.Name == name));
     }

@@ -106,7 +106,39 @@ public sealed class ParticipationTests(BotHarness h) : IClassFixture<BotHarness>
         Assert.Contains("Fix the build", card.Json["embeds"]![0]!["title"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("hybrid", await ScalarAsync<string>("SELECT mode FROM runs WHERE id = @id", new { id = runId }));
         Assert.Equal(3, await h.CountAsync("SELECT (settings -> 'policy' ->> 'quorum')::bigint FROM runs WHERE id = @id", new { id = runId }));
+        // The task file's limits and tags are the run's (fix-the-build: 2 steps, 15 minutes, tags shell and build).
+        Assert.Equal(2, await h.CountAsync("SELECT (settings ->> 'max_steps')::bigint FROM runs WHERE id = @id", new { id = runId }));
+        Assert.Equal("00:15:00", await ScalarAsync<string>("SELECT settings ->> 'time_limit' FROM runs WHERE id = @id", new { id = runId }));
+        Assert.Equal("shell,build", await ScalarAsync<string>("SELECT array_to_string(tags, ',') FROM runs WHERE id = @id", new { id = runId }));
+        var fields = card.Json["embeds"]![0]!["fields"]!.AsArray().ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!["value"]!.GetValue<string>());
+        Assert.Equal("2 steps, 15 min", fields["Limits"]);
+        Assert.Equal("plurality, else the judge, else extend", fields["At the deadline"]);
+        Assert.Equal("the judge", fields["Ties"]);
         Assert.NotEmpty(h.Fake.Store.Commands(h.Fake.GuildId.ToString(CultureInfo.InvariantCulture)));
+        h.Fake.AssertNoViolations();
+    }
+
+    [Fact]
+    public async Task Task_start_in_vote_mode_uses_the_vote_preset_and_refuses_a_judge_fallback_without_storing_a_run()
+    {
+        var channel = h.Fake.DefaultChannelId;
+        var before = await h.CountAsync("SELECT coalesce(max(id), 0) FROM runs", new { });
+        var refused = await h.Fake.SlashCommandAsync(channel, "task",
+            [FakeDiscordServer.SubCommand("start", FakeDiscordServer.Option("task", "fix-the-build"), FakeDiscordServer.Option("model", "gpt-test"),
+                FakeDiscordServer.Option("mode", "vote"), FakeDiscordServer.Option("fallback", "judge"))],
+            FakeUser.Carol, BotHarness.Researcher);
+        Assert.Contains("the judge never does", Text(await h.Fake.WaitForResponseAsync(refused)), StringComparison.Ordinal);
+        Assert.Equal(before, await h.CountAsync("SELECT coalesce(max(id), 0) FROM runs", new { }));
+
+        var start = await h.Fake.SlashCommandAsync(channel, "task",
+            [FakeDiscordServer.SubCommand("start", FakeDiscordServer.Option("task", "fix-the-build"), FakeDiscordServer.Option("model", "gpt-test"),
+                FakeDiscordServer.Option("mode", "vote"), FakeDiscordServer.Option("threshold", 0.66), FakeDiscordServer.Option("ties", "extend"))],
+            FakeUser.Carol, BotHarness.Researcher);
+        Assert.Equal(5, Type(await h.Fake.WaitForResponseAsync(start)));
+        await h.Fake.WaitForAsync(() => start.OriginalMessageId is { } m && h.Fake.Message(m)?.Content?.StartsWith("Started run", StringComparison.Ordinal) == true,
+            what: "the deferred answer");
+        var policy = await ScalarAsync<string>("SELECT settings -> 'policy' ->> 'fallback' || '/' || (settings -> 'policy' ->> 'ties') || '/' || (settings -> 'policy' ->> 'threshold') FROM runs WHERE id > @before", new { before });
+        Assert.Equal("plurality_then_extend/extend/0.66", policy);
         h.Fake.AssertNoViolations();
     }
 

@@ -71,7 +71,7 @@ public sealed class PresenterTests(BotHarness h) : IClassFixture<BotHarness>
     {
         var parent = await h.VotingRunAsync();
         var child = (await h.Get<Core.Ports.IRunCommands>().StartRunAsync(new Core.Ports.StartRunRequest("write-docs", "Document it.", "gpt-test",
-            new RunSettings(RunMode.Vote, ConsensusPolicy.Default), ActorId.System, ParentRunId: parent.Run))).Value;
+            new RunSettings(RunMode.Vote, ConsensusPolicy.Default), ActorId.System, Parent: new(parent.Run, 1)))).Value;
         var thread = (await Presenter.EnsureThreadAsync(child)).Value;
         Assert.Equal(thread, (await Presenter.EnsureThreadAsync(child)).Value);
 

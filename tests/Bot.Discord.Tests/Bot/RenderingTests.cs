@@ -143,7 +143,7 @@ public sealed class RenderingTests
     [Fact]
     public void Task_card_tree_and_lists_fit_discord()
     {
-        var run = new RunSummary(new RunId(7), null, null, "fix-the-build", new string('x', 10_000), "gpt-test", RunMode.Vote, RunStatus.Voting, 2, 2, 900,
+        var run = new RunSummary(new RunId(7), null, null, null, null, "fix-the-build", new string('x', 10_000), "gpt-test", RunMode.Vote, RunStatus.Voting, 2, 2, 900,
             ActorId.Discord(5), Views.Now, new Core.Engine.RunSettings(RunMode.Vote, ConsensusPolicy.Default), null);
         var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, "Fix the build", run.TaskText), 5);
         AssertValidMessage(card.Message, card.Files.Count);
@@ -166,6 +166,6 @@ public sealed class RenderingTests
         Assert.Empty(DocsLimits.CheckCommands(json));
         foreach (var command in json) Assert.Empty(SpecValidator.Validate("ApplicationCommandUpdateRequest", command));
         var start = definitions.Single(d => d.Name == "task").Options!.Single(o => o.Name == "start");
-        Assert.Equal(["task", "model", "candidates", "mode", "quorum", "deadline_minutes", "blind"], start.Options!.Select(o => o.Name));
+        Assert.Equal(["task", "model", "candidates", "mode", "quorum", "deadline_minutes", "blind", "threshold", "fallback", "ties"], start.Options!.Select(o => o.Name));
     }
 }

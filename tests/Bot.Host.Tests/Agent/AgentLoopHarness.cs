@@ -74,12 +74,12 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         return new AgentLoopHarness(host, llm, database, root);
     }
 
-    public async Task<RunId> StartRunAsync(string task, RunMode mode, int candidates = 3)
+    public async Task<RunId> StartRunAsync(string task, RunMode mode, int candidates = 3, int maxSteps = 10, int quorum = 2)
     {
         var definition = await Host.Services.GetRequiredService<TaskCatalog>().GetAsync(task);
         Assert.True(definition.IsSuccess, definition.Error?.ToString());
         var started = await Processor.StartRunAsync(new StartRunRequest(
-            task, definition.Value.Instructions, Profile, new RunSettings(mode, ConsensusPolicy.Default, candidates, MaxSteps: 10), ActorId.Discord(42)));
+            task, definition.Value.Instructions, Profile, new RunSettings(mode, ConsensusPolicy.DefaultFor(mode) with { Quorum = quorum }, candidates, MaxSteps: maxSteps), ActorId.Discord(42)));
         Assert.True(started.IsSuccess, started.Error?.ToString());
         return started.Value.State.RunId;
     }
@@ -96,6 +96,19 @@ public sealed class AgentLoopHarness : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"Run {runId} did not finish in time.");
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="sql"/> (parameter @id) returns true for the run.</summary>
+    public async Task WaitUntilAsync(RunId runId, string sql, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var connection = await Database.DataSource.OpenConnectionAsync();
+            if (await connection.ExecuteScalarAsync<bool>(sql, new { id = runId.Value })) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Run {runId}: {what} did not happen in time.");
     }
 
     /// <summary>Scoring happens in its own work item after the run ends; waits (bounded) for it.</summary>

@@ -40,6 +40,9 @@ public sealed class CommandOptions
         return v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : null;
     }
 
+    public double? Number(string name) =>
+        _options.TryGetValue(name, out var o) && o.Value is { ValueKind: JsonValueKind.Number } v && v.TryGetDouble(out var d) ? d : null;
+
     public bool? Boolean(string name) =>
         _options.TryGetValue(name, out var o) && o.Value is { ValueKind: JsonValueKind.True or JsonValueKind.False } v ? v.GetBoolean() : null;
 

@@ -116,7 +116,7 @@ public sealed class RunCommandHandler(
         var step = await steps.GetStepAsync(run.RunId, (int)number, cancellationToken).ConfigureAwait(false);
         if (!step.IsSuccess) return InteractionAnswer.Ephemeral($"Run {run.RunId} has no step {number}.");
         var request = new StartRunRequest(run.TaskName, run.TaskText, run.Model, run.Settings, actor,
-            ParentRunId: run.RunId, ForkedFromStep: step.Value.StepId, InteractionId: interactionId);
+            Branch: new BranchOf(step.Value.StepId, BranchKind.Fork), InteractionId: interactionId);
         return InteractionAnswer.DeferEphemeral(async ct =>
         {
             var started = await commands.StartRunAsync(request, ct).ConfigureAwait(false);

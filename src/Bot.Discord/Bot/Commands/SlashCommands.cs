@@ -39,6 +39,20 @@ public static class SlashCommands
         public const string Deadline = "deadline";
     }
 
+    public static class FallbackChoice
+    {
+        public const string Plurality = "plurality";
+        public const string Judge = "judge";
+        public const string Extend = "extend";
+    }
+
+    public static class TieChoice
+    {
+        public const string Earliest = "earliest";
+        public const string Judge = "judge";
+        public const string Extend = "extend";
+    }
+
     public static class Options
     {
         public const string Task = "task";
@@ -48,6 +62,9 @@ public static class SlashCommands
         public const string Quorum = "quorum";
         public const string DeadlineMinutes = "deadline_minutes";
         public const string Blind = "blind";
+        public const string Threshold = "threshold";
+        public const string Fallback = "fallback";
+        public const string Ties = "ties";
         public const string Run = "run";
         public const string Option = "option";
         public const string Text = "text";
@@ -141,6 +158,18 @@ public static class SlashCommands
             new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Quorum, Description = "Votes needed before a step can be decided (default 2)", MinValue = 1, MaxValue = 50 },
             new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.DeadlineMinutes, Description = "Voting time per step in minutes (default 30)", MinValue = 1, MaxValue = 10080 },
             new CommandOptionDefinition { Type = CommandOptionType.Boolean, Name = Options.Blind, Description = "Hide tallies until decided (default yes)" },
+            new CommandOptionDefinition { Type = CommandOptionType.Number, Name = Options.Threshold, Description = "The leader's share of votes must exceed this (default 0.5)", MinValue = 0, MaxValue = 0.99 },
+            new CommandOptionDefinition
+            {
+                Type = CommandOptionType.String, Name = Options.Fallback, Description = "At the deadline without consensus (default: by mode)",
+                Choices = [CommandChoice.Of("plurality, else extend", FallbackChoice.Plurality), CommandChoice.Of("plurality, else the judge (hybrid)", FallbackChoice.Judge),
+                    CommandChoice.Of("extend: humans must decide", FallbackChoice.Extend)],
+            },
+            new CommandOptionDefinition
+            {
+                Type = CommandOptionType.String, Name = Options.Ties, Description = "How ties are broken (default: by mode)",
+                Choices = [CommandChoice.Of("earliest candidate", TieChoice.Earliest), CommandChoice.Of("the judge (hybrid)", TieChoice.Judge), CommandChoice.Of("extend the deadline", TieChoice.Extend)],
+            },
         ];
     }
 

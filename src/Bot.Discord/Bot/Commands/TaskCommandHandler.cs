@@ -2,6 +2,7 @@ using System.Globalization;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
+using Bot.Core.Results;
 using Bot.Discord.Api;
 using Bot.Discord.Bot.Interactions;
 using Bot.Discord.Bot.Presenting;
@@ -54,6 +55,43 @@ public sealed class TaskCommandHandler(
         }
     }
 
+    /// <summary>
+    /// The mode's preset (<see cref="ConsensusPolicy.DefaultFor"/>) with the options given. The judge
+    /// cannot be named in vote mode: that is what vote mode means.
+    /// </summary>
+    private static Result<ConsensusPolicy> PolicyFrom(CommandOptions options, RunMode mode)
+    {
+        var preset = ConsensusPolicy.DefaultFor(mode);
+        var fallback = options.String(SlashCommands.Options.Fallback) switch
+        {
+            SlashCommands.FallbackChoice.Plurality => DeadlineFallback.PluralityThenExtend,
+            SlashCommands.FallbackChoice.Judge => DeadlineFallback.PluralityThenJudgeThenExtend,
+            SlashCommands.FallbackChoice.Extend => DeadlineFallback.Extend,
+            _ => preset.Fallback,
+        };
+        var ties = options.String(SlashCommands.Options.Ties) switch
+        {
+            SlashCommands.TieChoice.Earliest => TieRule.EarliestCandidate,
+            SlashCommands.TieChoice.Judge => TieRule.ModelJudge,
+            SlashCommands.TieChoice.Extend => TieRule.Extend,
+            _ => preset.Ties,
+        };
+        if (mode == RunMode.Vote && (fallback == DeadlineFallback.PluralityThenJudgeThenExtend || ties == TieRule.ModelJudge))
+            return new Error("judge_in_vote_mode", "In vote mode people decide and the judge never does. Choose another fallback and tie rule, or start the run in hybrid mode.");
+        var threshold = options.Number(SlashCommands.Options.Threshold) ?? preset.Threshold;
+        if (double.IsNaN(threshold) || threshold is < 0 or >= 1)
+            return new Error("invalid_threshold", "The threshold is the share of votes the leader must exceed: a number from 0 to 0.99.");
+        return preset with
+        {
+            Quorum = (int)Math.Clamp(options.Integer(SlashCommands.Options.Quorum) ?? 2, 1, 1000),
+            VotingWindow = TimeSpan.FromMinutes(Math.Clamp(options.Integer(SlashCommands.Options.DeadlineMinutes) ?? 30, 1, 10080)),
+            Blind = options.Boolean(SlashCommands.Options.Blind) ?? true,
+            Threshold = threshold,
+            Fallback = fallback,
+            Ties = ties,
+        };
+    }
+
     private async Task<InteractionAnswer> StartAsync(Interaction interaction, CommandOptions options, ActorId actor, CancellationToken cancellationToken)
     {
         var taskName = options.String(SlashCommands.Options.Task) ?? "";
@@ -64,19 +102,16 @@ public sealed class TaskCommandHandler(
         if (profile is null) return InteractionAnswer.Ephemeral($"There is no model profile '{Markdown.Inline(profileName, 100)}'. Pick one of the offered choices.");
 
         var mode = options.String(SlashCommands.Options.Mode) switch { "hybrid" => RunMode.Hybrid, "auto" => RunMode.Auto, _ => RunMode.Vote };
-        var deadline = options.Integer(SlashCommands.Options.DeadlineMinutes) ?? 30;
-        var policy = ConsensusPolicy.Default with
-        {
-            Quorum = (int)Math.Clamp(options.Integer(SlashCommands.Options.Quorum) ?? 2, 1, 1000),
-            VotingWindow = TimeSpan.FromMinutes(Math.Clamp(deadline, 1, 10080)),
-            Blind = options.Boolean(SlashCommands.Options.Blind) ?? true,
-        };
-        var settings = new RunSettings(mode, policy, (int)Math.Clamp(options.Integer(SlashCommands.Options.Candidates) ?? 3, 1, 100));
+        var policy = PolicyFrom(options, mode);
+        if (policy.Error is { } refused) return InteractionAnswer.Ephemeral(refused.Message);
+        // The task file's limits apply to every run of it (and to its sub-runs and branches, which inherit the settings).
+        var settings = new RunSettings(mode, policy.Value, (int)Math.Clamp(options.Integer(SlashCommands.Options.Candidates) ?? 3, 1, 100),
+            task.MaxSteps, task.TimeLimit);
         if (settings.Validate().Error is { } invalid) return InteractionAnswer.Ephemeral(invalid.Message);
 
         // The run stores the profile's name: the agent loop resolves its endpoint and model id from it.
         var request = new StartRunRequest(task.Name, task.Instructions, profile.Name, settings, actor,
-            InteractionId: interaction.Id.ToString(CultureInfo.InvariantCulture));
+            InteractionId: interaction.Id.ToString(CultureInfo.InvariantCulture), Tags: task.Tags);
         // Starting the run and opening its thread take several round trips: defer, then report.
         return InteractionAnswer.DeferEphemeral(async ct =>
         {

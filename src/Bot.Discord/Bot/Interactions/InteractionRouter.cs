@@ -22,7 +22,7 @@ public sealed partial class InteractionRouter(
 {
     public async Task HandleAsync(Interaction interaction, CancellationToken cancellationToken = default)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["InteractionId"] = interaction.Id });
+        using var scope = logger.BeginScope("interaction {InteractionId}", interaction.Id);
         if (interaction.Invoker is null) return;
         InteractionAnswer answer;
         try

@@ -158,7 +158,7 @@ public sealed partial class StepPresenter(
             if (run.ThreadChannelId is { } existing) return existing;
 
             var name = Markdown.Plain(string.Create(CultureInfo.InvariantCulture,
-                $"Run {run.RunId}{(run.ForkedFromStep is not null ? " (fork)" : run.ParentRunId is not null ? " (sub-run)" : "")} · {run.TaskName}"), 100);
+                $"Run {run.RunId}{(Lineage(run) is { } kind ? $" ({kind.ToLowerInvariant()})" : "")} · {run.TaskName}"), 100);
             var opened = await threads.StartThreadAsync(options.Value.RunsChannelId, new StartThread(name, AutoArchiveDuration: 10080), cancellationToken).ConfigureAwait(false);
             if (!opened.IsSuccess) return opened.Error!;
             var thread = await links.SetThreadAsync(runId, opened.Value.Id, cancellationToken).ConfigureAwait(false);
@@ -169,17 +169,25 @@ public sealed partial class StepPresenter(
             var card = RunRenderer.TaskCard(run, new TaskInfo(run.TaskName, title, run.TaskText), Actors.DiscordUserId(run.CreatedBy));
             var posted = await messages.CreateMessageAsync(thread, card.Message with { Nonce = Nonce("c", runId.Value), EnforceNonce = true }, card.Files, cancellationToken).ConfigureAwait(false);
             if (!posted.IsSuccess) LogPostFailed(runId, posted.Error!.ToString());
-            if (run.ParentRunId is { } parentId) await LinkParentAsync(run, parentId, thread, cancellationToken).ConfigureAwait(false);
+            if ((run.ParentRunId ?? run.BranchedFromRun) is { } originId) await LinkOriginAsync(run, originId, thread, cancellationToken).ConfigureAwait(false);
             return thread;
         }
     }
 
-    /// <summary>Links both ways: a line in the parent's thread pointing here, and one here pointing back.</summary>
-    private async Task LinkParentAsync(RunSummary run, RunId parentId, ulong thread, CancellationToken cancellationToken)
+    /// <summary>"Sub-run", "Fork" or "Restart"; null for a run started from a task.</summary>
+    private static string? Lineage(RunSummary run) => run.Branch switch
+    {
+        BranchKind.Fork => "Fork",
+        BranchKind.Restart => "Restart",
+        _ => run.ParentRunId is not null ? "Sub-run" : null,
+    };
+
+    /// <summary>Links both ways: a line in the parent's (or origin's) thread pointing here, and one here pointing back.</summary>
+    private async Task LinkOriginAsync(RunSummary run, RunId parentId, ulong thread, CancellationToken cancellationToken)
     {
         var parent = await directory.GetRunAsync(parentId, cancellationToken).ConfigureAwait(false);
         if (!parent.IsSuccess || parent.Value.ThreadChannelId is not { } parentThread) return;
-        var kind = run.ForkedFromStep is not null ? "Fork" : "Sub-run";
+        var kind = Lineage(run) ?? "Sub-run";
         var back = await messages.CreateMessageAsync(thread, new MessageCreate
         {
             Content = $"{kind} of run {parentId}: {Markdown.Channel(parentThread)}",
@@ -208,7 +216,7 @@ public sealed partial class StepPresenter(
         if (found.Value.ThreadChannelId is { } thread) return thread;
         // Sub-runs and forks get their thread here; a new top-level run gets it from /task start,
         // unless that never happened (a crash in between), which a minute's wait tells apart.
-        if (found.Value.ParentRunId is not null || time.GetUtcNow() - found.Value.CreatedAt > TimeSpan.FromMinutes(1))
+        if (Lineage(found.Value) is not null || time.GetUtcNow() - found.Value.CreatedAt > TimeSpan.FromMinutes(1))
             return await EnsureThreadAsync(runId, cancellationToken).ConfigureAwait(false);
         return new Error(NoThreadCode, $"Run {runId} has no thread yet; /task start is opening it.", IsTransient: true);
     }

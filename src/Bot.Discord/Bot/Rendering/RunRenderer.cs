@@ -38,6 +38,10 @@ public static class RunRenderer
                 new EmbedField("Quorum", policy.Quorum.ToString(CultureInfo.InvariantCulture), true),
                 new EmbedField("Deadline", policy.VotingWindow is { } w ? string.Create(CultureInfo.InvariantCulture, $"{w.TotalMinutes:0} min per step") : "none", true),
                 new EmbedField("Blind", policy.Blind ? "yes (tallies hidden until decided)" : "no", true),
+                new EmbedField("Threshold", string.Create(CultureInfo.InvariantCulture, $"leader > {policy.Threshold:0.##} of votes"), true),
+                new EmbedField("At the deadline", Fallback(run.Mode, policy), true),
+                new EmbedField("Ties", Ties(run.Mode, policy), true),
+                new EmbedField("Limits", Limits(run.Settings), true),
                 new EmbedField("Started by", startedBy is { } id ? Markdown.UserMention(id) : Actors.Display(run.CreatedBy), true),
             ],
             Footer = new EmbedFooter(Markdown.Plain($"Task {task.Name}", 200)),
@@ -49,6 +53,25 @@ public static class RunRenderer
             Attachments = files.Count == 0 ? null : [new AttachmentReference(0, files[0].FileName, files[0].Description)],
         }, files);
     }
+
+    /// <summary>What the deadline does in this mode: in vote mode the judge never decides, whatever the stored policy names.</summary>
+    public static string Fallback(RunMode mode, ConsensusPolicy policy) => policy.Fallback switch
+    {
+        DeadlineFallback.Extend => "extend (humans must decide)",
+        DeadlineFallback.PluralityThenJudgeThenExtend when mode != RunMode.Vote => "plurality, else the judge, else extend",
+        _ => "plurality, else extend",
+    };
+
+    public static string Ties(RunMode mode, ConsensusPolicy policy) => policy.Ties switch
+    {
+        TieRule.ModelJudge when mode != RunMode.Vote => "the judge",
+        TieRule.EarliestCandidate => "earliest candidate",
+        _ => "extend",
+    };
+
+    private static string Limits(Core.Engine.RunSettings settings) => string.Create(CultureInfo.InvariantCulture,
+        $"{settings.MaxSteps} steps{(settings.TimeLimit is { } t ? $", {t.TotalMinutes:0} min" : "")}");
+
 
     public static string Status(RunSummary run) => Status(run, DeadWorkSummary.None);
 
@@ -99,7 +122,12 @@ public static class RunRenderer
     private static void Walk(RunTreeNode node, int depth, List<string> lines, RunId? highlight)
     {
         var run = node.Run;
-        var kind = run.ForkedFromStep is not null ? "fork" : run.ParentRunId is not null && depth > 0 ? "sub-run" : "run";
+        var kind = run.Branch switch
+        {
+            BranchKind.Fork => "fork",
+            BranchKind.Restart => "restart",
+            _ => run.ParentRunId is not null && depth > 0 ? "sub-run" : "run",
+        };
         var line = new StringBuilder();
         line.Append(new string(' ', Math.Min(depth, 8) * 2)).Append(depth == 0 ? "• " : "↳ ")
             .Append(kind).Append(' ').Append(run.RunId.ToString()).Append(" · ").Append(Markdown.Inline(run.TaskName, 60))

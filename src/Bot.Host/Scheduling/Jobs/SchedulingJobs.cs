@@ -5,14 +5,17 @@ namespace Bot.Host.Scheduling.Jobs;
 
 // Jobs are thin: one call into a service, which holds the logic and is tested directly.
 
-/// <summary>Closes expired votes. Not concurrent: two overlapping sweeps would only race each other.</summary>
+/// <summary>Closes expired votes and ends runs past their time limit. Not concurrent: two overlapping sweeps would only race each other.</summary>
 [DisallowConcurrentExecution]
-public sealed class DeadlineSweepJob(DeadlineSweeper sweeper) : IJob
+public sealed class DeadlineSweepJob(DeadlineSweeper sweeper, TimeLimitSweeper timeLimits) : IJob
 {
     public static readonly JobKey Key = new("deadline-sweep", SchedulingServiceCollectionExtensions.Group);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
         await sweeper.SweepAsync(cancellationToken);
+        await timeLimits.SweepAsync(cancellationToken);
+    }
 }
 
 /// <summary>Pings contractors about steps waiting too long.</summary>

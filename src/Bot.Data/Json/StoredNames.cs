@@ -1,0 +1,102 @@
+using Bot.Core.Engine;
+
+namespace Bot.Data.Json;
+
+/// <summary>
+/// The names stored for work kinds (<c>work_items.kind</c>), events (<c>run_events.type</c>) and
+/// commands (<c>run_events.type</c> as <c>command:…</c>, <c>interactions_seen.command_type</c>).
+/// Written out by hand so that renaming a record never orphans stored rows; the values are the
+/// names rows were stored under before this table existed, so no rows needed rewriting. A test
+/// checks that every concrete work item, event and command has exactly one name here.
+/// </summary>
+public static class StoredNames
+{
+    public static IReadOnlyDictionary<Type, string> WorkKinds { get; } = new Dictionary<Type, string>
+    {
+        [typeof(GenerateCandidatesWork)] = "GenerateCandidates",
+        [typeof(JudgeCandidatesWork)] = "JudgeCandidates",
+        [typeof(RenderStepWork)] = "RenderStep",
+        [typeof(ExecuteActionWork)] = Work.ExecuteAction,
+        [typeof(StartSubRunWork)] = "StartSubRun",
+        [typeof(NotifyParentWork)] = "NotifyParent",
+        [typeof(FinishRunWork)] = "FinishRun",
+        [typeof(StuckCheckWork)] = "StuckCheck",
+    };
+
+    public static IReadOnlyDictionary<Type, string> Events { get; } = new Dictionary<Type, string>
+    {
+        [typeof(RunStatusChanged)] = "RunStatusChanged",
+        [typeof(StepOpened)] = "StepOpened",
+        [typeof(CandidateAdded)] = "CandidateAdded",
+        [typeof(VoteRecorded)] = "VoteRecorded",
+        [typeof(JudgeRecorded)] = "JudgeRecorded",
+        [typeof(DeadlineSet)] = "DeadlineSet",
+        [typeof(StepDecided)] = "StepDecided",
+        [typeof(ObservationRecorded)] = "ObservationRecorded",
+        [typeof(GenerationFailedRecorded)] = "GenerationFailedRecorded",
+        [typeof(RunFinished)] = "RunFinished",
+        [typeof(RunStarted)] = "RunStarted",
+        [typeof(CandidateMerged)] = "CandidateMerged",
+        [typeof(DeadlineCleared)] = "DeadlineCleared",
+        [typeof(GenerationRetried)] = "GenerationRetried",
+        [typeof(ExecutionRestarted)] = "ExecutionRestarted",
+        [typeof(StepLimitReached)] = "StepLimitReached",
+        [typeof(TimeLimitPassed)] = "TimeLimitPassed",
+        [typeof(RunAborted)] = "RunAborted",
+    };
+
+    public static IReadOnlyDictionary<Type, string> Commands { get; } = new Dictionary<Type, string>
+    {
+        [typeof(CandidatesGenerated)] = "CandidatesGenerated",
+        [typeof(GenerationFailed)] = "GenerationFailed",
+        [typeof(RetryGeneration)] = "RetryGeneration",
+        [typeof(JudgeScored)] = "JudgeScored",
+        [typeof(CastVote)] = "CastVote",
+        [typeof(ProposeCandidate)] = "ProposeCandidate",
+        [typeof(OverrideDecision)] = "OverrideDecision",
+        [typeof(DeadlinePassed)] = "DeadlinePassed",
+        [typeof(SetDeadline)] = "SetDeadline",
+        [typeof(ExecutionFinished)] = "ExecutionFinished",
+        [typeof(ExecutionInterrupted)] = "ExecutionInterrupted",
+        [typeof(RerunInterrupted)] = "RerunInterrupted",
+        [typeof(SkipInterrupted)] = "SkipInterrupted",
+        [typeof(SubRunFinished)] = "SubRunFinished",
+        [typeof(PauseRun)] = "PauseRun",
+        [typeof(ResumeRun)] = "ResumeRun",
+        [typeof(AbortRun)] = "AbortRun",
+        [typeof(TimeLimitReached)] = "TimeLimitReached",
+    };
+
+    /// <summary>What <c>interactions_seen.command_type</c> holds for a run start.</summary>
+    public const string StartRun = "StartRun";
+
+    public static string Of(RunEvent e) => Events[e.GetType()];
+
+    public static string Of(RunCommand c) => Commands[c.GetType()];
+
+    /// <summary>Work kind names, as constants where SQL needs them.</summary>
+    public static class Work
+    {
+        public const string ExecuteAction = "ExecuteAction";
+    }
+}
+
+/// <summary>Work kinds as stored in <c>work_items.kind</c>, from <see cref="StoredNames.WorkKinds"/>.</summary>
+public static class WorkKinds
+{
+    private static readonly Dictionary<string, Type> ByKind = StoredNames.WorkKinds.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+    public const string ExecuteAction = StoredNames.Work.ExecuteAction;
+
+    public static string Of(Type workType) =>
+        StoredNames.WorkKinds.TryGetValue(workType, out var kind)
+            ? kind
+            : throw new InvalidOperationException($"{workType.Name} has no stored work kind; add it to StoredNames.WorkKinds.");
+
+    public static string Of<TWork>() where TWork : WorkItem => Of(typeof(TWork));
+
+    public static Type? TypeOf(string kind) => ByKind.GetValueOrDefault(kind);
+
+    public static WorkItem Deserialize(string kind, string payload) =>
+        (WorkItem)DataJson.Deserialize(payload, TypeOf(kind) ?? throw new InvalidOperationException($"Unknown work kind '{kind}'"));
+}
