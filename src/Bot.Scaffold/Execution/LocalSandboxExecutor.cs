@@ -77,6 +77,10 @@ public sealed partial class LocalSandboxExecutor : ICommandExecutor
             }
             var args = BwrapCommandLine.Build(bwrap, workspace, cgroup?.Directories ?? [], _enforcement, _options, command, environment, ProcessLimit());
             var start = new ProcessStartInfo(args[0]);
+            // Not only the command's: bwrap's own processes (its PID 1 inside the sandbox among them)
+            // are readable in /proc by the command, so none of them may carry the bot's secrets.
+            start.Environment.Clear();
+            start.Environment["PATH"] = SandboxEnvironment.Base(MountPoint)["PATH"];
             foreach (var arg in args.Skip(1))
             {
                 start.ArgumentList.Add(arg);
