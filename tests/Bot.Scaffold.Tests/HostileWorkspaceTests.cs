@@ -51,6 +51,26 @@ public sealed class HostileWorkspaceTests
     }
 
     [Fact]
+    public async Task A_copy_retried_over_a_partial_copy_starts_clean_and_never_writes_through_a_left_link()
+    {
+        await using var h = await ScaffoldHarness.StartAsync();
+        var workspaces = h.Get<Workspaces>();
+        var source = workspaces.Ensure(new RunId(251));
+        await File.WriteAllTextAsync(Path.Combine(source, "x"), "from the parent");
+        var victim = Path.Combine(h.Root, "victim.txt");
+        await File.WriteAllTextAsync(victim, "untouched");
+        // What an earlier, interrupted attempt might have left: a link where the file now goes.
+        File.CreateSymbolicLink(Path.Combine(workspaces.Ensure(new RunId(252)), "x"), victim);
+
+        var copied = await workspaces.CopyAsync(new RunId(251), new RunId(252)).WaitAsync(HangGuard);
+
+        Assert.True(copied.IsSuccess);
+        Assert.Equal("untouched", await File.ReadAllTextAsync(victim));
+        Assert.Null(new FileInfo(Path.Combine(workspaces.PathOf(new RunId(252)), "x")).LinkTarget);
+        Assert.Equal("from the parent", await File.ReadAllTextAsync(Path.Combine(workspaces.PathOf(new RunId(252)), "x")));
+    }
+
+    [Fact]
     public async Task A_copy_over_the_byte_cap_stops_with_a_clear_error()
     {
         await using var h = await ScaffoldHarness.StartAsync(new() { ["Scaffold:Sandbox:CopyMaxMegabytes"] = "2" });

@@ -29,6 +29,12 @@ public static class WorkspaceCopier
         {
             return new CopyReport(0, 0, 0, 0, 0); // nothing to copy (the source never ran a command)
         }
+        // A retry after a crash finds a partial copy. Starting from an empty target means nothing is
+        // ever written through a link the earlier attempt recreated (Delete removes links, not targets).
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            Directory.Delete(target, recursive: true);
+        }
         Directory.CreateDirectory(target);
         int files = 0, directories = 0, symlinks = 0, skipped = 0;
         long bytes = 0;
