@@ -33,6 +33,9 @@ public static class ScaffoldServiceCollectionExtensions
             .Bind(configuration.GetSection(ScaffoldOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScaffoldOptions>, ScaffoldOptionsValidator>();
+        // Relative paths are relative to the content root, which the host makes the working directory.
+        services.AddSingleton<IValidateOptions<ScaffoldOptions>>(
+            new SandboxPathsValidator(Directory.GetCurrentDirectory(), configuration["Database:DataDirectory"]));
 
         services.AddOptions<ModelsOptions>()
             .Configure(o =>
@@ -60,6 +63,7 @@ public static class ScaffoldServiceCollectionExtensions
         services.AddSingleton<RunSummarizer>();
 
         services.AddSingleton<Workspaces>();
+        services.AddSingleton(sp => SandboxEnforcement.Probe(sp.GetRequiredService<IOptions<ScaffoldOptions>>().Value.Sandbox));
         services.AddSingleton<ICommandExecutor>(sp =>
             sp.GetRequiredService<IOptions<ScaffoldOptions>>().Value.Sandbox.Executor == SandboxOptions.Unsandboxed
                 ? ActivatorUtilities.CreateInstance<UnsandboxedExecutor>(sp)

@@ -51,6 +51,8 @@ public sealed class ScaffoldHarness : IAsyncDisposable
     {
         var fake = await FakeLlmServer.StartAsync();
         var root = Directory.CreateTempSubdirectory("scaffold-tests-").FullName;
+        // Commands run as an unprivileged uid (the tests run as root), which must be able to reach the workspaces.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var settings = new Dictionary<string, string?>
         {
             ["Scaffold:DefaultModel"] = Profile,

@@ -5,6 +5,7 @@ using Bot.Core.Results;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
+using Bot.Scaffold.Execution;
 using Bot.Scaffold.Options;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,7 @@ public sealed class ExecuteActionHandler(
     AgentStore store,
     IActionExecutor executor,
     RunCommandProcessor processor,
+    Workspaces workspaces,
     IOptions<ScaffoldOptions> options) : WorkHandler<ExecuteActionWork>
 {
     protected override async Task<Result> HandleAsync(ExecuteActionWork work, WorkContext context, CancellationToken cancellationToken)
@@ -38,6 +40,14 @@ public sealed class ExecuteActionHandler(
                 result = executed.Value;
             }
             await store.SaveExecutionAsync(work.RunId, work.StepNumber, work.IdempotencyKey, work.Command, result, cancellationToken);
+        }
+
+        // The disk quota is checked after every execution (also on a retry, so a stored result cannot
+        // slip past it); over it, the run stops with the reason instead of taking another step.
+        if (workspaces.CheckQuota(work.RunId).Error is { } overQuota)
+        {
+            return CommandSettling.Settle(await processor.HandleAsync(work.RunId,
+                new AbortRun(ActorId.System, overQuota.Message), $"quota-abort:{work.IdempotencyKey}", cancellationToken));
         }
 
         var observation = ObservationText.From(result, options.Value.ObservationCharacterLimit);

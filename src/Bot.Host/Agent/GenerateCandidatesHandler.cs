@@ -44,7 +44,14 @@ public sealed partial class GenerateCandidatesHandler(
             if (work.StepNumber == 1)
             {
                 var prepared = await workspaces.PrepareAsync(run, task, cancellationToken);
-                if (prepared.Error is { } prepError) return prepError;
+                // A workspace that cannot be copied (too large, too deep) will not become copyable on
+                // retry: the run stops with the reason, and a sub-run's parent hears of it as its failure.
+                if (prepared.Error is { IsTransient: false } prepError)
+                {
+                    return CommandSettling.Settle(await processor.HandleAsync(work.RunId,
+                        new AbortRun(ActorId.System, $"The workspace could not be prepared: {prepError.Message}"), $"prepare-abort:{work.IdempotencyKey}", cancellationToken));
+                }
+                if (prepared.Error is { } transient) return transient;
             }
             var (checkedContext, stuck) = await WithStuckCheckAsync(work, agentContext, cancellationToken);
             agentContext = checkedContext;

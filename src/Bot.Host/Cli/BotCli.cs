@@ -52,6 +52,7 @@ public static class BotCli
         var configuration = BotConfiguration.Load(args);
         var problems = ConfigCheck.Find(configuration);
         ConfigCheck.Print(problems, Console.Out);
+        Console.Out.WriteLine(ConfigCheck.SandboxLine(configuration));
         return problems.Any(p => p.IsFatal) ? 2 : 0;
     }
 

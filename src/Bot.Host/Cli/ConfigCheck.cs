@@ -1,3 +1,6 @@
+using Bot.Scaffold.Execution;
+using Bot.Scaffold.Options;
+
 namespace Bot.Host.Cli;
 
 /// <summary>One configuration problem, with the environment variable that fixes it.</summary>
@@ -52,6 +55,19 @@ public static class ConfigCheck
                 $"Models:{model}:ApiKey is not set: the API key of the default model profile '{model}' (leave empty only for local endpoints that need none).", false));
         }
         return problems;
+    }
+
+    /// <summary>
+    /// What the sandbox really enforces on this host (cgroup or RLIMIT fallback, uid, bwrap features),
+    /// so an operator sees it before the first run rather than after an incident.
+    /// </summary>
+    public static string SandboxLine(IConfiguration configuration)
+    {
+        var sandbox = new SandboxOptions();
+        configuration.GetSection($"{ScaffoldOptions.SectionName}:Sandbox").Bind(sandbox);
+        return sandbox.Executor == SandboxOptions.Unsandboxed
+            ? "  sandbox: UNSAFE: Scaffold:Sandbox:Executor is 'unsandboxed'; commands run directly on this host."
+            : $"  sandbox: {SandboxEnforcement.Probe(sandbox).Description(sandbox)}";
     }
 
     public static void Print(IReadOnlyList<ConfigProblem> problems, TextWriter writer)

@@ -27,11 +27,16 @@ internal static class SandboxEnvironment
         ["TERM"] = "dumb",
     };
 
-    /// <summary>Runs the command under bash with address-space and file-size caps set by bash's own ulimit.</summary>
-    public static IEnumerable<string> LimitedBash(string command, int memoryMegabytes, int fileSizeMegabytes) =>
+    /// <summary>
+    /// Runs the command under bash with address-space and file-size caps set by bash's own ulimit, and
+    /// a per-uid process cap (RLIMIT_NPROC) when no cgroup caps the tree.
+    /// </summary>
+    public static IEnumerable<string> LimitedBash(string command, int memoryMegabytes, int fileSizeMegabytes, int? processLimit = null) =>
     [
         "/bin/bash", "-c",
-        $"ulimit -S -H -v {memoryMegabytes * 1024L} && ulimit -S -H -f {fileSizeMegabytes * 1024L} && exec /bin/bash -c \"$1\"",
+        $"ulimit -S -H -v {memoryMegabytes * 1024L} && ulimit -S -H -f {fileSizeMegabytes * 1024L}" +
+        (processLimit is { } n ? $" && ulimit -S -H -u {n}" : "") +
+        " && exec /bin/bash -c \"$1\"",
         "bot-action", command,
     ];
 }

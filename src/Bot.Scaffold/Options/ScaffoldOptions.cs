@@ -75,7 +75,7 @@ public sealed class SandboxOptions
     [Range(1, 86_400)]
     public int TimeLimitSeconds { get; set; } = 120;
 
-    /// <summary>Address-space cap of the command (prlimit --as).</summary>
+    /// <summary>Address-space cap of each process of the command (bash ulimit -v).</summary>
     [Range(16, 1_048_576)]
     public int MemoryLimitMegabytes { get; set; } = 2_048;
 
@@ -87,8 +87,66 @@ public sealed class SandboxOptions
     [Range(1_024, 256 * 1024 * 1024)]
     public int OutputLimitBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Host paths mounted read-only inside the sandbox (symlinks are recreated as symlinks).</summary>
-    public List<string> ReadOnlyPaths { get; set; } = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc"];
+    /// <summary>
+    /// Host paths mounted read-only inside the sandbox (symlinks are recreated as symlinks). Never
+    /// <c>/</c>, <c>/etc</c> as a whole, or the bot's own folders: options validation refuses them.
+    /// </summary>
+    public List<string> ReadOnlyPaths { get; set; } = ["/usr", "/bin", "/sbin", "/lib", "/lib64"];
+
+    /// <summary>
+    /// The /etc entries shells and common tools need, mounted read-only where they exist. Secrets
+    /// (/etc/shadow, /etc/gshadow, ssh keys, sudoers) are refused by options validation.
+    /// </summary>
+    public List<string> EtcFiles { get; set; } =
+    [
+        "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/host.conf", "/etc/nsswitch.conf", "/etc/gai.conf",
+        "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/ssl/certs",
+        "/etc/ca-certificates", "/etc/localtime", "/etc/timezone", "/etc/bash.bashrc", "/etc/profile",
+        "/etc/profile.d", "/etc/inputrc", "/etc/mime.types", "/etc/magic", "/etc/locale.alias",
+        "/etc/os-release", "/etc/debian_version", "/etc/protocols", "/etc/services", "/etc/python3",
+        "/etc/perl", "/etc/gitconfig", "/etc/papersize", "/etc/mke2fs.conf",
+    ];
+
+    /// <summary>Processes (threads included) the whole tree of one command may hold at once.</summary>
+    [Range(8, 1_000_000)]
+    public int MaxProcesses { get; set; } = 256;
+
+    /// <summary>Memory of the whole tree of one command, tmpfs pages included (cgroup memory limit).</summary>
+    [Range(32, 1_048_576)]
+    public int TotalMemoryLimitMegabytes { get; set; } = 2_048;
+
+    /// <summary>Size of the sandbox's private /tmp (a tmpfs, so it also counts as memory).</summary>
+    [Range(1, 1_048_576)]
+    public int TmpSizeMegabytes { get; set; } = 512;
+
+    /// <summary>Size of the sandbox's private /dev/shm.</summary>
+    [Range(1, 1_048_576)]
+    public int ShmSizeMegabytes { get; set; } = 64;
+
+    /// <summary>Disk a run's workspace may use; checked after every execution, the run stops when over.</summary>
+    [Range(1, 10_485_760)]
+    public int WorkspaceQuotaMegabytes { get; set; } = 1_024;
+
+    /// <summary>Largest workspace a sub-run or fork may copy from its parent or origin.</summary>
+    [Range(1, 10_485_760)]
+    public int CopyMaxMegabytes { get; set; } = 1_024;
+
+    /// <summary>Most files, directories and symlinks a workspace may hold (for copies and the quota).</summary>
+    [Range(1, 100_000_000)]
+    public int CopyMaxFiles { get; set; } = 100_000;
+
+    /// <summary>The unprivileged uid commands run as on the host when the bot runs as root (and inside the sandbox always).</summary>
+    [Range(1, int.MaxValue)]
+    public int RunAsUid { get; set; } = 65534;
+
+    [Range(1, int.MaxValue)]
+    public int RunAsGid { get; set; } = 65534;
+
+    /// <summary>
+    /// Use a cgroup per execution for the process and memory caps where the host allows it; false
+    /// forces the RLIMIT_NPROC fallback (per-uid process cap, per-process memory cap only).
+    /// </summary>
+    public bool UseCgroups { get; set; } = true;
 }
 
 /// <summary>When the scaffold asks the model "Am I confused?".</summary>

@@ -44,6 +44,8 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         var llm = await FakeLlmServer.StartAsync();
         var database = await PostgresDatabase.CreateAsync();
         var root = Directory.CreateTempSubdirectory("agent-loop-").FullName;
+        // Commands run as an unprivileged uid (the tests run as root), which must be able to reach the workspaces.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database.ConnectionString,

@@ -68,6 +68,8 @@ public sealed class BotUnderTest : IAsyncDisposable
         var llm = await FakeLlmServer.StartAsync();
         var database = await PostgresDatabase.CreateAsync();
         var root = Directory.CreateTempSubdirectory("bot-e2e-").FullName;
+        // Commands run as an unprivileged uid (the tests run as root), which must be able to reach the workspaces.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var team = discord.CreateChannel("team");
         return new BotUnderTest(childProcess, discord, llm, database, root, team.Id, settings);
     }
