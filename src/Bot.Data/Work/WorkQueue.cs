@@ -1,4 +1,5 @@
 using Bot.Core.Engine;
+using Bot.Core.Text;
 using Bot.Data.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -117,7 +118,7 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
         {
             id,
             worker = workerId,
-            error = error.Length > 4000 ? error[..4000] : error,
+            error = SafeText.ForStorage(SafeText.Cut(error, 4000)),
             dead_now = !transient,
             max_attempts = _options.MaxAttempts,
             base_delay = _options.BaseRetryDelay.TotalSeconds,
