@@ -46,6 +46,7 @@ public static class SchedulingServiceCollectionExtensions
         services.TryAddSingleton<DeadlineSweeper>();
         services.TryAddSingleton<ReminderSweeper>();
         services.TryAddSingleton<DigestService>();
+        services.TryAddSingleton<JobFaults>();
 
         var settings = configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions();
         // Invalid settings are reported by ValidateOnStart, naming the setting; building triggers

@@ -7,22 +7,22 @@ namespace Bot.Host.Scheduling.Jobs;
 
 /// <summary>Closes expired votes. Not concurrent: two overlapping sweeps would only race each other.</summary>
 [DisallowConcurrentExecution]
-public sealed class DeadlineSweepJob(DeadlineSweeper sweeper) : IJob
+public sealed class DeadlineSweepJob(DeadlineSweeper sweeper, JobFaults faults) : IJob
 {
     public static readonly JobKey Key = new("deadline-sweep", SchedulingServiceCollectionExtensions.Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await sweeper.SweepAsync(cancellationToken);
+        await faults.RunAsync("deadline sweep", sweeper.SweepAsync, cancellationToken);
 }
 
 /// <summary>Pings contractors about steps waiting too long.</summary>
 [DisallowConcurrentExecution]
-public sealed class ReminderSweepJob(ReminderSweeper sweeper) : IJob
+public sealed class ReminderSweepJob(ReminderSweeper sweeper, JobFaults faults) : IJob
 {
     public static readonly JobKey Key = new("reminder-sweep", SchedulingServiceCollectionExtensions.Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await sweeper.SweepAsync(cancellationToken);
+        await faults.RunAsync("reminder sweep", sweeper.SweepAsync, cancellationToken);
 }
 
 /// <summary>Posts the scheduled team digest for the slot this firing stands for.</summary>
