@@ -24,6 +24,18 @@ public sealed partial class DatabaseFaults(string loop, ILogger logger, TimeProv
         ex is NpgsqlException or TimeoutException
         || ex.InnerException is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or IOException;
 
+    /// <summary>
+    /// The database is restarting or unreachable (as opposed to refusing this statement): a connection
+    /// failure, a shutdown or "cannot connect now" from the server, or what Npgsql calls transient.
+    /// </summary>
+    public static bool IsOutage(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.IsTransient || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
+        TimeoutException => true,
+        _ => ex.InnerException is { } inner && IsOutage(inner),
+    };
+
     /// <summary>The delay before the next attempt after <paramref name="failures"/> consecutive failures: doubles, capped, with jitter in [50%, 100%].</summary>
     public static TimeSpan DelayFor(int failures, TimeSpan initial, TimeSpan max)
     {

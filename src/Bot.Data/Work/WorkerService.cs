@@ -118,16 +118,18 @@ public sealed partial class WorkerService(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = work.Item.RunId.Value, ["WorkItemId"] = work.Id, ["Kind"] = kind });
         if (!_handlers.TryGetValue(kind, out var handler))
         {
-            await queue.FailAsync(work.Id, WorkerId, $"No handler for work kind '{kind}' is registered in this process", transient: true, cancellationToken);
+            await queue.FailAsync(work.Id, WorkerId, $"No handler for work kind '{kind}' is registered in this process", transient: true, cancellationToken: cancellationToken);
             return;
         }
 
         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewing = RenewLeaseAsync(work.Id, renewal.Token);
         Result result;
+        var outage = false;
         try
         {
             result = await handler.HandleAsync(work.Item, new WorkContext(work.Id, work.Attempt, work.IdempotencyKey, WorkerId), cancellationToken);
+            outage = result.Error?.Code == Stores.DataErrors.DatabaseUnavailableCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -135,7 +137,8 @@ public sealed partial class WorkerService(
         }
         catch (Exception ex)
         {
-            LogHandlerThrew(logger, ex, work.Id, kind);
+            outage = DatabaseFaults.IsOutage(ex);
+            if (!outage) LogHandlerThrew(logger, ex, work.Id, kind);
             result = Result.Fail(new Error("handler_exception", $"{ex.GetType().Name}: {ex.Message}", IsTransient: true));
         }
         finally
@@ -148,7 +151,7 @@ public sealed partial class WorkerService(
         // does (or the process stops; then the lease expires and recovery decides).
         var faults = new DatabaseFaults($"Recording work item {work.Id}", logger, timeProvider, _options.OutageInitialDelay, _options.OutageMaxDelay);
         if (result.Error is { } error)
-            await faults.RetryAsync(ct => queue.FailAsync(work.Id, WorkerId, error.ToString(), error.IsTransient, ct), cancellationToken);
+            await faults.RetryAsync(ct => queue.FailAsync(work.Id, WorkerId, error.ToString(), error.IsTransient || outage, countAttempt: !outage, ct), cancellationToken);
         else
             await faults.RetryAsync(ct => queue.CompleteAsync(work.Id, WorkerId, ct), cancellationToken);
     }
