@@ -81,7 +81,7 @@ public sealed partial class LocalPostgres
     }
 
     /// <summary>True when every active rule of a pg_hba.conf asks for a SCRAM password (or rejects).</summary>
-    internal static bool OnlyPasswordRules(string hbaConf) =>
+    public static bool OnlyPasswordRules(string hbaConf) =>
         hbaConf.Split('\n')
             .Select(line => line.Split('#', 2)[0].Trim())
             .Where(line => line.Length > 0)
