@@ -117,17 +117,18 @@ public sealed class DatabaseFaultTests
         await using var harness = await AgentLoopHarness.StartAsync(new()
         {
             ["ConnectionStrings:Postgres"] = cluster.ConnectionString,
-            ["WorkQueue:LeaseDuration"] = "00:00:06",
+            // Renewed every 4 s: a 5 s outage always spans a renewal, and the lease outlives the outage.
+            ["WorkQueue:LeaseDuration"] = "00:00:12",
         });
         harness.Llm.When(r => r.ToolNames.Count == 0, FakeLlmResponse.Text(Judge));
         harness.Llm.When(r => r.ToolNames.Count > 0 && r.AllText.Contains("slept-done"), FakeLlmResponse.Tool(FakeToolCall.Submit("done")));
-        harness.Llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash("sleep 12; echo slept-''done")));
+        harness.Llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash("sleep 20; echo slept-''done")));
 
         var runId = await harness.StartRunAsync("find-password", RunMode.Auto, candidates: 1);
         const string lease = "SELECT locked_until FROM work_items WHERE run_id = @id AND kind = 'ExecuteAction' AND status = 'running'";
         await WaitUntilAsync(harness.DataSource, $"SELECT EXISTS ({lease})", new { id = runId.Value });
 
-        await cluster.RestartAsync(TimeSpan.FromSeconds(1));
+        await cluster.RestartAsync(TimeSpan.FromSeconds(5));
         DateTime? afterRestart = null;
         await WaitForAsync(async () =>
         {
