@@ -1,6 +1,7 @@
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Json;
 using Bot.Data.Stores;
 using Dapper;
@@ -119,7 +120,7 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
             run = runId.Value,
             step = stepNumber,
             key = idempotencyKey,
-            command,
+            command = Clean(command),
             stdout = Clean(result.Stdout),
             stderr = Clean(result.Stderr),
             exit = result.ExitCode,
@@ -154,7 +155,7 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, new
         {
-            run = runId.Value, step = stepNumber, kind, text = text.Trim(), actor = actor.Value, now = timeProvider.GetUtcNow(),
+            run = runId.Value, step = stepNumber, kind, text = Clean(text.Trim()), actor = actor.Value, now = timeProvider.GetUtcNow(),
         }, cancellationToken: cancellationToken));
         return id is long value ? value : DataErrors.UnknownRun(runId);
     }
@@ -166,10 +167,10 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
             ON CONFLICT (run_id) DO NOTHING
             """;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { run = runId.Value, passed, detail, now = timeProvider.GetUtcNow() },
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { run = runId.Value, passed, detail = Clean(detail), now = timeProvider.GetUtcNow() },
             cancellationToken: cancellationToken));
     }
 
-    // PostgreSQL text cannot hold NUL; command output sometimes does.
-    private static string Clean(string text) => text.Contains('\0') ? text.Replace("\0", "\\0", StringComparison.Ordinal) : text;
+    // PostgreSQL text cannot hold NUL and Npgsql refuses lone surrogates; command output sometimes has both.
+    private static string Clean(string text) => SafeText.ForStorage(text);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
+using Bot.Core.Text;
 
 namespace Bot.Data.Json;
 
@@ -32,8 +33,18 @@ public static class DataJson
         options.Converters.Add(new ActorIdConverter());
         options.Converters.Add(new RunIdConverter());
         options.Converters.Add(new StepIdConverter());
+        options.Converters.Add(new StorableStringConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    // jsonb refuses \u0000 and lone surrogates (written as \uD83D escapes); one such string in an
+    // event or work payload would fail its whole transaction on every retry.
+    private sealed class StorableStringConverter : JsonConverter<string>
+    {
+        public override bool HandleNull => false;
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString();
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(SafeText.ForStorage(value));
     }
 
     private sealed class ActorIdConverter : JsonConverter<ActorId>

@@ -14,10 +14,13 @@ namespace Bot.Data.Postgres;
 public sealed record LocalPostgresSettings(string DataDirectory, string? BinDirectory = null, bool Durable = true);
 
 /// <summary>
-/// A private PostgreSQL cluster started from the system's binaries, listening on 127.0.0.1 on a
-/// free port, with trust authentication for the <c>postgres</c> superuser. Stopped on dispose.
+/// A private PostgreSQL cluster started from the system's binaries, listening on 127.0.0.1 only
+/// (no Unix socket) on a free port. Every connection needs the superuser's password (SCRAM): the
+/// port is open to every local account, so trust authentication would hand the database to all of
+/// them. The generated password lives beside the data folder, readable by its owner only
+/// (<see cref="PasswordFile"/>). Stopped on dispose.
 /// </summary>
-public sealed class LocalPostgres : IAsyncDisposable
+public sealed partial class LocalPostgres : IAsyncDisposable
 {
     private const string SuperUser = "postgres";
     private readonly string _binDirectory;
@@ -27,13 +30,21 @@ public sealed class LocalPostgres : IAsyncDisposable
     public string DataDirectory { get; }
     public int Port { get; }
 
+    /// <summary>Where the superuser's password is kept: beside the data folder, mode 0600.</summary>
+    public string PasswordFile => PasswordFileFor(DataDirectory);
+
+    private readonly string _password;
+    private readonly string _serverOptions;
+
     /// <summary>Connection string for the superuser's <c>postgres</c> database.</summary>
     public string ConnectionString => ConnectionStringFor("postgres");
 
     private readonly bool _asRoot;
 
-    private LocalPostgres(string binDirectory, string dataDirectory, int port, bool asRoot, ILogger logger)
+    private LocalPostgres(string binDirectory, string dataDirectory, int port, bool asRoot, string password, string serverOptions, ILogger logger)
     {
+        _password = password;
+        _serverOptions = serverOptions;
         _binDirectory = binDirectory;
         _asRoot = asRoot;
         DataDirectory = dataDirectory;
@@ -42,7 +53,10 @@ public sealed class LocalPostgres : IAsyncDisposable
     }
 
     public string ConnectionStringFor(string database) =>
-        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username={SuperUser};Database={database}";
+        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username={SuperUser};Password={_password};Database={database}";
+
+    /// <summary>The password file of the cluster in <paramref name="dataDirectory"/>.</summary>
+    public static string PasswordFileFor(string dataDirectory) => Path.GetFullPath(dataDirectory).TrimEnd(Path.DirectorySeparatorChar) + ".password";
 
     /// <summary>Initializes the data folder if it is new, then starts the server (or adopts one already running there).</summary>
     public static async Task<LocalPostgres> StartAsync(LocalPostgresSettings settings, ILogger? logger = null, CancellationToken cancellationToken = default)
@@ -61,19 +75,27 @@ public sealed class LocalPostgres : IAsyncDisposable
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
+        var passwordFile = PasswordFileFor(dataDir);
+        string? password = null;
         if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
         {
             logger.LogInformation("Initializing PostgreSQL cluster in {DataDirectory}", dataDir);
-            List<string> initArgs = ["-D", dataDir, "-U", SuperUser, "--auth=trust", "-E", "UTF8", "--locale=C"];
-            if (!settings.Durable) initArgs.Add("--no-sync");
-            await RunToolAsync(bin, "initdb", initArgs, asRoot, dataDir, cancellationToken);
+            password = NewPassword();
+            await InitDbAsync(bin, dataDir, password, settings.Durable, asRoot, cancellationToken);
+            WriteSecret(passwordFile, password);
         }
+        else if (File.Exists(passwordFile))
+        {
+            password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        }
+        // password == null: a cluster made by an older version with trust authentication; migrated below once it runs.
 
         var running = ReadRunningPort(dataDir);
         if (running is int existingPort && await IsListeningAsync(existingPort, cancellationToken))
         {
             logger.LogInformation("Adopting PostgreSQL already running on 127.0.0.1:{Port} for {DataDirectory}", existingPort, dataDir);
-            return new LocalPostgres(bin, dataDir, existingPort, asRoot, logger);
+            password = await SecureAsync(bin, dataDir, existingPort, password, asRoot, logger, cancellationToken);
+            return new LocalPostgres(bin, dataDir, existingPort, asRoot, password, ReadServerOptions(dataDir), logger);
         }
 
         // The free port can be taken between probing and binding; try a few.
@@ -85,11 +107,10 @@ public sealed class LocalPostgres : IAsyncDisposable
             if (!settings.Durable) serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             try
             {
-                await RunToolAsync(bin, "pg_ctl",
-                    ["-D", dataDir, "-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"],
-                    asRoot, dataDir, cancellationToken);
+                await StartServerAsync(bin, dataDir, serverOptions, asRoot, cancellationToken);
                 logger.LogInformation("Started PostgreSQL on 127.0.0.1:{Port} with data in {DataDirectory}", port, dataDir);
-                return new LocalPostgres(bin, dataDir, port, asRoot, logger);
+                password = await SecureAsync(bin, dataDir, port, password, asRoot, logger, cancellationToken);
+                return new LocalPostgres(bin, dataDir, port, asRoot, password, serverOptions, logger);
             }
             catch (InvalidOperationException ex)
             {
@@ -106,6 +127,25 @@ public sealed class LocalPostgres : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await RunToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], _asRoot, DataDirectory, cancellationToken);
         _logger.LogInformation("Stopped PostgreSQL on 127.0.0.1:{Port}", Port);
+    }
+
+    /// <summary>
+    /// Stops the server and starts it again on the same port after <paramref name="downtime"/>
+    /// (fast shutdown: open sessions are cut off, as in a real restart). For fault tests.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime = default, CancellationToken cancellationToken = default)
+    {
+        if (_serverOptions.Length == 0)
+        {
+            // Adopted from another process: pg_ctl knows the options it was started with.
+            await RunToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"], _asRoot, DataDirectory, cancellationToken);
+            return;
+        }
+        await RunToolAsync(_binDirectory, "pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], _asRoot, DataDirectory, cancellationToken);
+        _logger.LogInformation("Stopped PostgreSQL on 127.0.0.1:{Port} for a restart", Port);
+        if (downtime > TimeSpan.Zero) await Task.Delay(downtime, cancellationToken);
+        await StartServerAsync(_binDirectory, DataDirectory, _serverOptions, _asRoot, cancellationToken);
+        _logger.LogInformation("Restarted PostgreSQL on 127.0.0.1:{Port}", Port);
     }
 
     /// <summary>Synchronous stop for process-exit handlers, where nothing can be awaited.</summary>

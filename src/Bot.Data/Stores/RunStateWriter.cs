@@ -1,5 +1,6 @@
 using Bot.Core.Domain;
 using Bot.Core.Engine;
+using Bot.Core.Text;
 using Bot.Data.Json;
 using Dapper;
 
@@ -11,6 +12,8 @@ namespace Bot.Data.Stores;
 /// of statements as one command, and the statement texts stay fixed (the server can keep them prepared).
 /// Rows come from comparing the step before and after (new candidates, changed votes), from the new
 /// state (run and current-step rows), and from the events (decisions, observations, the final answer).
+/// Free text is passed through <see cref="SafeText.ForStorage"/> (and jsonb through DataJson's string
+/// converter): the producers clean it already, but one NUL would otherwise fail the whole batch on every retry.
 /// </summary>
 internal sealed partial class RunStateWriter
 {
@@ -138,7 +141,7 @@ internal sealed partial class RunStateWriter
             p.Add("s_deciders", steps.Select(s => s.Value.Decision?.DecidedBy.Value).ToArray());
             p.Add("s_decided_at", steps.Select(s => s.Value.Decision?.DecidedAt.UtcDateTime).ToArray());
             p.Add("s_judges", steps.Select(s => s.Value.Judge is null ? null : DataJson.Serialize(s.Value.Judge)).ToArray());
-            p.Add("s_gen_errors", steps.Select(s => s.Value.GenerationFailure).ToArray());
+            p.Add("s_gen_errors", steps.Select(s => SafeText.ForStorageOrNull(s.Value.GenerationFailure)).ToArray());
             p.Add("s_gen_attempts", steps.Select(s => s.Value.GenerationAttempt).ToArray());
             p.Add("s_exec_attempts", steps.Select(s => s.Value.ExecutionAttempt).ToArray());
             p.Add("s_revisions", steps.Select(s => s.Value.Revision).ToArray());
@@ -150,8 +153,8 @@ internal sealed partial class RunStateWriter
             p.Add("c_steps", _candidates.Select(c => c.Step).ToArray());
             p.Add("c_numbers", _candidates.Select(c => c.Candidate.Number).ToArray());
             p.Add("c_kinds", _candidates.Select(c => DataJson.Name(c.Candidate.Kind)).ToArray());
-            p.Add("c_texts", _candidates.Select(c => c.Candidate.Text).ToArray());
-            p.Add("c_rationales", _candidates.Select(c => c.Candidate.Rationale).ToArray());
+            p.Add("c_texts", _candidates.Select(c => SafeText.ForStorage(c.Candidate.Text)).ToArray());
+            p.Add("c_rationales", _candidates.Select(c => SafeText.ForStorageOrNull(c.Candidate.Rationale)).ToArray());
             p.Add("c_sources", _candidates.Select(c => DataJson.Name(c.Candidate.Source)).ToArray());
             p.Add("c_authors", _candidates.Select(c => c.Candidate.Author.Value).ToArray());
             p.Add("c_created", _candidates.Select(c => c.Candidate.ProposedAt.UtcDateTime).ToArray());
@@ -199,7 +202,7 @@ internal sealed partial class RunStateWriter
             sql.Add(MarkStepsDone);
             p.Add("ob_runs", _observations.Select(o => o.Run).ToArray());
             p.Add("ob_steps", _observations.Select(o => o.Observed.StepNumber).ToArray());
-            p.Add("ob_texts", _observations.Select(o => o.Observed.Observation.Text).ToArray());
+            p.Add("ob_texts", _observations.Select(o => SafeText.ForStorage(o.Observed.Observation.Text)).ToArray());
             p.Add("ob_exit_codes", _observations.Select(o => o.Observed.Observation.ExitCode).ToArray());
             p.Add("ob_durations", _observations.Select(o => (long?)o.Observed.Observation.Duration?.TotalMilliseconds).ToArray());
             p.Add("ob_truncated", _observations.Select(o => o.Observed.Observation.Truncated).ToArray());
@@ -211,7 +214,7 @@ internal sealed partial class RunStateWriter
             p.Add("r_statuses", runs.Select(r => DataJson.Name(r.Value.State.Status)).ToArray());
             p.Add("r_paused_from", runs.Select(r => r.Value.State.PausedFrom is RunStatus pf ? DataJson.Name(pf) : null).ToArray());
             p.Add("r_current_steps", runs.Select(r => r.Value.State.Step?.Number).ToArray());
-            p.Add("r_answers", runs.Select(r => r.Value.Answer).ToArray());
+            p.Add("r_answers", runs.Select(r => SafeText.ForStorageOrNull(r.Value.Answer)).ToArray());
             p.Add("r_last_seqs", runs.Select(r => r.Value.LastSeq).ToArray());
             p.Add("r_commands", runs.Select(r => r.Value.Commands).ToArray());
             var ended = runs.Where(r => r.Value.State.Status.IsTerminal()).Select(r => r.Key).ToArray();

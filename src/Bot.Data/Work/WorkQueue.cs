@@ -1,4 +1,5 @@
 using Bot.Core.Engine;
+using Bot.Core.Text;
 using Bot.Data.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -89,7 +90,7 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
             if (WorkKinds.TypeOf(row.kind) is null)
             {
                 // Written by a newer version of the bot, perhaps: leave it for a process that knows the kind.
-                await FailAsync(row.id, workerId, $"Unknown work kind '{row.kind}' in this process", transient: true, cancellationToken);
+                await FailAsync(row.id, workerId, $"Unknown work kind '{row.kind}' in this process", transient: true, cancellationToken: cancellationToken);
                 continue;
             }
             claimed.Add(new ClaimedWork(row.id, row.attempts, row.idempotency_key, WorkKinds.Deserialize(row.kind, row.payload)));
@@ -110,15 +111,21 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
         return updated > 0;
     }
 
-    /// <summary>Records a failed attempt: back to pending after a backoff, or dead when attempts are used up or the error is permanent.</summary>
-    public async Task<string> FailAsync(long id, string workerId, string error, bool transient, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a failed attempt: back to pending after a backoff, or dead when attempts are used up or the error is permanent.
+    /// <paramref name="countAttempt"/> false (the database was unavailable, not the work wrong): the attempt is given back,
+    /// so an outage cannot use up an item's attempts.
+    /// </summary>
+    public async Task<string> FailAsync(long id, string workerId, string error, bool transient, bool countAttempt = true,
+        CancellationToken cancellationToken = default)
     {
         const string sql = """
             UPDATE work_items
-            SET status = CASE WHEN @dead_now OR (attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN 'dead' ELSE 'pending' END,
+            SET attempts = CASE WHEN @count_attempt OR NOT @transient THEN attempts ELSE GREATEST(attempts - 1, 0) END,
+                status = CASE WHEN NOT @transient OR (@count_attempt AND attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN 'dead' ELSE 'pending' END,
                 next_attempt_at = @now + make_interval(secs => LEAST(@max_delay, @base_delay * power(2, LEAST(GREATEST(attempts - 1, 0), 30))) * (0.5 + random() * 0.5)),
                 last_error = @error, locked_by = NULL, locked_at = NULL, locked_until = NULL,
-                completed_at = CASE WHEN @dead_now OR (attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN @now END
+                completed_at = CASE WHEN NOT @transient OR (@count_attempt AND attempts >= @max_attempts AND NOT kind = ANY(@forever)) THEN @now END
             WHERE id = @id AND status = 'running' AND locked_by = @worker
             RETURNING status, kind, attempts, idempotency_key
             """;
@@ -127,8 +134,9 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
         {
             id,
             worker = workerId,
-            error = error.Length > 4000 ? error[..4000] : error,
-            dead_now = !transient,
+            error = SafeText.ForStorage(SafeText.Cut(error, 4000)),
+            transient,
+            count_attempt = countAttempt,
             max_attempts = _options.MaxAttempts,
             forever = _options.RetryForeverKinds,
             base_delay = _options.BaseRetryDelay.TotalSeconds,

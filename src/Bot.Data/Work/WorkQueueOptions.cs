@@ -39,6 +39,12 @@ public sealed class WorkQueueOptions
     /// </summary>
     public string[] RetryForeverKinds { get; set; } = ["RenderStep"];
 
+    /// <summary>First wait after a failed database round trip (restart, outage); doubles with jitter up to <see cref="OutageMaxDelay"/>.</summary>
+    public TimeSpan OutageInitialDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest wait between attempts while the database is unavailable, so work resumes soon after it is back.</summary>
+    public TimeSpan OutageMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>False: this process only enqueues (e.g. a CLI verb); no worker loop runs.</summary>
     public bool Enabled { get; set; } = true;
 }

@@ -33,8 +33,18 @@ public sealed partial class WorkerService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled) return;
-        await database.StartAsync(stoppingToken);
-        LastRecovery = await recovery.RecoverAsync(stoppingToken);
+        // A database that restarts or goes away must not end the process: every round trip below
+        // backs off and tries again (DatabaseFaults), and the items in flight keep their results.
+        var faults = new DatabaseFaults("Worker loop", logger, timeProvider, _options.OutageInitialDelay, _options.OutageMaxDelay);
+        try
+        {
+            await faults.RetryAsync(async ct => { await database.StartAsync(ct); return true; }, stoppingToken);
+            LastRecovery = await faults.RetryAsync(ct => recovery.RecoverAsync(ct), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         LogResumed(logger, WorkerId, LastRecovery.ActiveRuns, LastRecovery.PendingWork, LastRecovery.Requeued, LastRecovery.Interrupted);
 
         var listener = ListenAsync(stoppingToken);
@@ -46,22 +56,33 @@ public sealed partial class WorkerService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var claimedAny = false;
-                if (slots.CurrentCount > 0)
+                try
                 {
-                    var claimed = await queue.ClaimAsync(WorkerId, Math.Min(slots.CurrentCount, _options.BatchSize), stoppingToken);
-                    claimedAny = claimed.Count > 0;
-                    foreach (var work in claimed)
+                    if (slots.CurrentCount > 0)
                     {
-                        await slots.WaitAsync(stoppingToken);
-                        inFlight.Add(PerformAndReleaseAsync(work, slots, stoppingToken));
+                        var claimed = await queue.ClaimAsync(WorkerId, Math.Min(slots.CurrentCount, _options.BatchSize), stoppingToken);
+                        claimedAny = claimed.Count > 0;
+                        foreach (var work in claimed)
+                        {
+                            await slots.WaitAsync(stoppingToken);
+                            inFlight.Add(PerformAndReleaseAsync(work, slots, stoppingToken));
+                        }
+                        inFlight.RemoveAll(t => t.IsCompleted);
                     }
-                    inFlight.RemoveAll(t => t.IsCompleted);
-                }
 
-                if (timeProvider.GetUtcNow() >= nextRecovery)
+                    if (timeProvider.GetUtcNow() >= nextRecovery)
+                    {
+                        LastRecovery = await recovery.RecoverAsync(stoppingToken);
+                        nextRecovery = timeProvider.GetUtcNow() + _options.LeaseDuration / 2;
+                    }
+                    faults.Succeeded();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    LastRecovery = await recovery.RecoverAsync(stoppingToken);
-                    nextRecovery = timeProvider.GetUtcNow() + _options.LeaseDuration / 2;
+                    // Claimed items were marked running in the same statement that returned them, so a
+                    // failed claim took nothing; an unexpected error (a bug) is logged and retried too.
+                    if (!await faults.FailedAsync(ex, stoppingToken)) break;
+                    continue;
                 }
 
                 // A full batch means more may be due: claim again at once.
@@ -98,16 +119,18 @@ public sealed partial class WorkerService(
         using var scope = logger.BeginScope("run {RunId} step {Step} · work item {WorkItemId} ({Kind})", work.Item.RunId.Value, work.Item.StepNumber, work.Id, kind);
         if (!_handlers.TryGetValue(kind, out var handler))
         {
-            await queue.FailAsync(work.Id, WorkerId, $"No handler for work kind '{kind}' is registered in this process", transient: true, cancellationToken);
+            await queue.FailAsync(work.Id, WorkerId, $"No handler for work kind '{kind}' is registered in this process", transient: true, cancellationToken: cancellationToken);
             return;
         }
 
         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var renewing = RenewLeaseAsync(work.Id, renewal.Token);
         Result result;
+        var outage = false;
         try
         {
             result = await handler.HandleAsync(work.Item, new WorkContext(work.Id, work.Attempt, work.IdempotencyKey, WorkerId), cancellationToken);
+            outage = result.Error?.Code == Stores.DataErrors.DatabaseUnavailableCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -115,7 +138,8 @@ public sealed partial class WorkerService(
         }
         catch (Exception ex)
         {
-            LogHandlerThrew(logger, ex, work.Id, kind);
+            outage = DatabaseFaults.IsOutage(ex);
+            if (!outage) LogHandlerThrew(logger, ex, work.Id, kind);
             result = Result.Fail(new Error("handler_exception", $"{ex.GetType().Name}: {ex.Message}", IsTransient: true));
         }
         finally
@@ -124,28 +148,57 @@ public sealed partial class WorkerService(
             await renewing;
         }
 
+        // The result must reach the table even when the database is down just now: retried until it
+        // does (or the process stops; then the lease expires and recovery decides).
+        var faults = new DatabaseFaults($"Recording work item {work.Id}", logger, timeProvider, _options.OutageInitialDelay, _options.OutageMaxDelay);
         if (result.Error is { } error)
-            await queue.FailAsync(work.Id, WorkerId, error.ToString(), error.IsTransient, cancellationToken);
+            await faults.RetryAsync(ct => queue.FailAsync(work.Id, WorkerId, error.ToString(), error.IsTransient || outage, countAttempt: !outage, ct), cancellationToken);
         else
-            await queue.CompleteAsync(work.Id, WorkerId, cancellationToken);
+            await faults.RetryAsync(ct => queue.CompleteAsync(work.Id, WorkerId, ct), cancellationToken);
     }
 
+    /// <summary>
+    /// Keeps the lease while the handler runs. A failed renewal (the database restarting) is retried
+    /// with backoff until the handler ends: giving up would let the lease expire under a live handler.
+    /// Stops only when the lease is gone (another worker owns the item now).
+    /// </summary>
     private async Task RenewLeaseAsync(long id, CancellationToken cancellationToken)
     {
+        var faults = new DatabaseFaults($"Lease renewal of work item {id}", logger, timeProvider, _options.OutageInitialDelay,
+            Min(_options.OutageMaxDelay, _options.LeaseDuration / 6));
         try
         {
             while (true)
             {
                 await Task.Delay(_options.LeaseDuration / 3, timeProvider, cancellationToken);
-                if (!await queue.RenewLeaseAsync(id, WorkerId, cancellationToken)) return;
+                while (true)
+                {
+                    try
+                    {
+                        if (!await queue.RenewLeaseAsync(id, WorkerId, cancellationToken))
+                        {
+                            LogLeaseLost(logger, id);
+                            return;
+                        }
+                        faults.Succeeded();
+                        break;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        if (!await faults.FailedAsync(ex, cancellationToken)) return;
+                    }
+                }
             }
         }
         catch (OperationCanceledException) { }
-        catch (NpgsqlException ex) { LogRenewFailed(logger, ex, id); }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
+        // Polling still finds work while LISTEN is down; this only restores the fast wake-up.
+        var faults = new DatabaseFaults("LISTEN for new work", logger, timeProvider, _options.OutageInitialDelay, _options.OutageMaxDelay);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -154,6 +207,7 @@ public sealed partial class WorkerService(
                 connection.Notification += (_, _) => signal.Set();
                 await using (var listen = new NpgsqlCommand("LISTEN bot_work", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
+                faults.Succeeded();
                 // Work may have arrived before LISTEN took effect.
                 signal.Set();
                 while (true) await connection.WaitAsync(stoppingToken);
@@ -162,11 +216,9 @@ public sealed partial class WorkerService(
             {
                 return;
             }
-            catch (NpgsqlException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogListenFailed(logger, ex);
-                try { await Task.Delay(_options.PollInterval, timeProvider, stoppingToken); }
-                catch (OperationCanceledException) { return; }
+                if (!await faults.FailedAsync(ex, stoppingToken)) return;
             }
         }
     }
@@ -177,9 +229,6 @@ public sealed partial class WorkerService(
     [LoggerMessage(Level = LogLevel.Error, Message = "Handler for work item {WorkItemId} ({Kind}) threw")]
     private static partial void LogHandlerThrew(ILogger logger, Exception ex, long workItemId, string kind);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of work item {WorkItemId}")]
-    private static partial void LogRenewFailed(ILogger logger, Exception ex, long workItemId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "LISTEN for new work failed; polling until it reconnects")]
-    private static partial void LogListenFailed(ILogger logger, Exception ex);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Work item {WorkItemId} is no longer leased by this worker (its lease expired and another worker took it); its result will not be recorded")]
+    private static partial void LogLeaseLost(ILogger logger, long workItemId);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bot.Core.Domain;
 using Bot.Core.Results;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot;
 
@@ -154,5 +155,5 @@ public static class CustomIds
     private static Error Malformed(string why) =>
         new(MalformedCode, $"This button is not one of ours ({why}); use the buttons on the latest step message.");
 
-    private static string Shorten(string text) => text.Length <= 20 ? text : text[..20];
+    private static string Shorten(string text) => SafeText.Prefix(text, 20);
 }

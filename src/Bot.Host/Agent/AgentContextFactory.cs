@@ -1,6 +1,7 @@
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Agent;
 using Bot.Scaffold.Tasks;
 
@@ -28,6 +29,6 @@ public sealed class AgentContextFactory(AgentStore store, TaskCatalog tasks)
     private static string FirstLine(string text)
     {
         var line = text.Trim().Split('\n', 2)[0].Trim();
-        return line.Length <= 100 ? line : line[..99] + "…";
+        return SafeText.Cut(line, 100);
     }
 }

@@ -1,6 +1,7 @@
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
@@ -47,7 +48,7 @@ public sealed class FinishRunHandler(
         if (!string.IsNullOrEmpty(reason)) text += $" {reason}";
         if (!string.IsNullOrEmpty(answer))
         {
-            var shown = answer.Length <= 1200 ? answer : answer[..1199] + "…";
+            var shown = SafeText.Cut(SafeText.ForStorage(answer), 1200);
             text += $"\nAnswer:\n```\n{shown.Replace("```", "`\u200d``", StringComparison.Ordinal)}\n```";
         }
         if (score is not null)

@@ -2,6 +2,7 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
@@ -62,7 +63,7 @@ public sealed partial class GenerateCandidatesHandler(
         }
 
         var actor = ActorId.Model(run.Model);
-        var usable = samples.Where(s => s.Candidate is not null && Usable(s.Candidate)).Select(s => s.Candidate!).ToList();
+        var usable = samples.Where(s => s.Candidate is not null && Usable(s.Candidate)).Select(s => Storable(s.Candidate!)).ToList();
         RunCommand command = usable.Count > 0
             ? new CandidatesGenerated(actor, work.StepNumber, usable)
             : new GenerationFailed(actor, work.StepNumber, FailureSummary(samples));
@@ -100,8 +101,9 @@ public sealed partial class GenerateCandidatesHandler(
         if (!check.IsStuck) return (agentContext, false);
 
         // Recorded once even when this item is retried (reflections are de-duplicated).
-        await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, check.Reflection, ActorId.Model(agentContext.Model), cancellationToken);
-        var reflections = agentContext.Reflections.Contains(check.Reflection) ? agentContext.Reflections : [.. agentContext.Reflections, check.Reflection];
+        var reflection = SafeText.ForStorage(check.Reflection.Trim());
+        await store.AddInterventionAsync(work.RunId, work.StepNumber, AgentStore.Reflection, reflection, ActorId.Model(agentContext.Model), cancellationToken);
+        var reflections = agentContext.Reflections.Contains(reflection) ? agentContext.Reflections : [.. agentContext.Reflections, reflection];
         return (agentContext with { Reflections = reflections }, true);
     }
 
@@ -139,11 +141,15 @@ public sealed partial class GenerateCandidatesHandler(
     private static bool Usable(NewCandidate candidate) =>
         !string.IsNullOrWhiteSpace(candidate.Text) && System.Text.Encoding.UTF8.GetByteCount(candidate.Text) <= Limits.MaxCandidateBytes;
 
+    // Model text is cleaned before the engine sees it, so the state in memory is the state stored.
+    private static NewCandidate Storable(NewCandidate candidate) =>
+        candidate with { Text = SafeText.ForStorage(candidate.Text), Rationale = SafeText.ForStorageOrNull(candidate.Rationale) };
+
     private static string FailureSummary(IReadOnlyList<CandidateSample> samples)
     {
         var reasons = samples.Select(s => s.FailureReason ?? "unusable candidate (empty or over 16 KB)").Distinct().ToList();
         var text = reasons.Count == 0 ? "The model returned no samples." : string.Join("; ", reasons);
-        return text.Length <= 1000 ? text : text[..999] + "…";
+        return SafeText.ForStorage(SafeText.Cut(text, 1000));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} step {Step}: {Usable} usable candidates from {Samples} samples")]

@@ -2,6 +2,7 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
@@ -37,11 +38,15 @@ public sealed class JudgeCandidatesHandler(
             if (created.Error is { } error) return error;
             var judged = await judge.JudgeAsync(created.Value.Context, step.Candidates, cancellationToken);
             if (judged.Error is { } judgeError) return judgeError with { IsTransient = true };
-            verdict = judged.Value.Verdict;
+            verdict = Storable(judged.Value.Verdict);
             await modelCalls.RecordAsync(work.RunId, work.StepNumber, "judge", work.IdempotencyKey, [judged.Value.Usage], verdict, cancellationToken);
         }
 
         var command = new JudgeScored(ActorId.Model(verdict.Model), work.StepNumber, verdict);
         return CommandSettling.Settle(await processor.HandleAsync(work.RunId, command, null, cancellationToken));
     }
+
+    // The reasons are model text: cleaned before the engine sees them, so memory and the stored step agree.
+    private static JudgeVerdict Storable(JudgeVerdict verdict) =>
+        verdict with { Scores = [.. verdict.Scores.Select(s => s with { Reason = SafeText.ForStorage(s.Reason) })] };
 }

@@ -1,5 +1,6 @@
 using Bot.Core.Domain;
 using Bot.Core.Ports;
+using Bot.Core.Text;
 
 namespace Bot.Host.Agent;
 
@@ -14,18 +15,12 @@ public static class ObservationText
         var text = $"exit code {result.ExitCode}{(result.TimedOut ? " (killed at the time limit)" : "")}\n";
         if (result.Stdout.Length > 0) text += $"stdout:\n{result.Stdout}\n";
         if (result.Stderr.Length > 0) text += $"stderr:\n{result.Stderr}\n";
-        var (shown, truncated) = Truncate(text.TrimEnd(), characterLimit);
+        // Cleaned before the cut so the engine's state and the stored row hold the same text.
+        var (shown, truncated) = Truncate(SafeText.ForStorage(text.TrimEnd()), characterLimit);
         return new Observation(shown, result.ExitCode, result.Duration, truncated || result.OutputTruncated);
     }
 
-    /// <summary>Keeps the head and the tail (errors are usually at the end) and marks the cut.</summary>
-    public static (string Text, bool Truncated) Truncate(string text, int limit)
-    {
-        if (text.Length <= limit) return (text, false);
-        var keep = Math.Max(0, limit - 60);
-        var head = keep / 3;
-        var tail = keep - head;
-        var omitted = text.Length - head - tail;
-        return ($"{text[..head]}\n[... {omitted} characters omitted ...]\n{text[^tail..]}", true);
-    }
+    /// <summary>Keeps the head and the tail (errors are usually at the end) and marks the cut; never splits a character.</summary>
+    public static (string Text, bool Truncated) Truncate(string text, int limit) =>
+        SafeText.HeadTail(text, limit, omitted => $"\n[... {omitted} characters omitted ...]\n");
 }

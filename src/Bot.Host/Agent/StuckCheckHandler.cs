@@ -2,6 +2,7 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Agent;
 using Bot.Data.Stores;
 using Bot.Data.Work;
@@ -55,6 +56,6 @@ public sealed class StuckCheckHandler(
     private static string Quote(string text)
     {
         var oneLine = text.ReplaceLineEndings(" ").Trim();
-        return oneLine.Length <= 1500 ? oneLine : oneLine[..1499] + "…";
+        return SafeText.Cut(SafeText.ForStorage(oneLine), 1500);
     }
 }

@@ -2,6 +2,7 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
+using Bot.Core.Text;
 using Bot.Data.Stores;
 using Bot.Data.Work;
 using Bot.Scaffold.Agent;
@@ -38,7 +39,7 @@ public sealed class StartSubRunHandler(
         var child = await planner.BuildChildTaskAsync(agentContext, work.Task, cancellationToken);
         var request = new StartRunRequest(
             TaskName: Truncate($"{run.TaskName} / {child.Title}", 200),
-            TaskText: child.Instructions,
+            TaskText: SafeText.ForStorage(child.Instructions),
             Model: run.Model,
             Settings: parentState.Value.Settings,
             StartedBy: ActorId.Model(run.Model),
@@ -48,7 +49,7 @@ public sealed class StartSubRunHandler(
         return started.Error is { } startError ? startError : Result.Ok();
     }
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    private static string Truncate(string text, int max) => SafeText.Cut(SafeText.ForStorage(text), max);
 }
 
 /// <summary>Hands a finished child run's answer (or its failure) to the parent as an observation.</summary>
@@ -65,6 +66,7 @@ public sealed class NotifyParentHandler(RunReader reader, RunCommandProcessor pr
         var answer = child.Status == RunStatus.Completed
             ? child.Answer ?? ""
             : $"The sub-run ended with status {child.Status} and gave no answer.";
+        answer = SafeText.ForStorage(answer);
         var command = new SubRunFinished(ActorId.System, step.Number, work.RunId, child.Status, answer);
         return CommandSettling.Settle(await processor.HandleAsync(work.ParentRunId, command, work.IdempotencyKey, cancellationToken));
     }

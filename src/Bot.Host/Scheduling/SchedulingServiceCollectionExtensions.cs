@@ -48,6 +48,7 @@ public static class SchedulingServiceCollectionExtensions
         services.TryAddSingleton<TimeLimitSweeper>();
         services.TryAddSingleton<ReminderSweeper>();
         services.TryAddSingleton<DigestService>();
+        services.TryAddSingleton<JobFaults>();
 
         var settings = configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>() ?? new SchedulerOptions();
         // Invalid settings are reported by ValidateOnStart, naming the setting; building triggers

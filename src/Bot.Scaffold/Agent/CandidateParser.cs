@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Bot.Core.Domain;
 using Microsoft.SemanticKernel;
+using Bot.Core.Text;
 
 namespace Bot.Scaffold.Agent;
 
@@ -136,10 +137,10 @@ public static partial class CandidateParser
             return null;
         }
         var oneLine = Whitespace().Replace(rationale.Trim(), " ");
-        return oneLine.Length <= MaxRationaleChars ? oneLine : oneLine[..MaxRationaleChars] + "…";
+        return SafeText.Cut(oneLine, MaxRationaleChars + 1);
     }
 
-    private static string Excerpt(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    private static string Excerpt(string text) => SafeText.Cut(text, 201);
 
     [GeneratedRegex(@"^[ \t>*]*ACTION:[ \t*]*(bash|delegate|submit)\b[ \t]*(.*)$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex ActionLine();

@@ -3,6 +3,7 @@ using Bot.Core.Results;
 using Bot.Scaffold.Options;
 using Bot.Scaffold.Prompts;
 using Microsoft.Extensions.Options;
+using Bot.Core.Text;
 
 namespace Bot.Scaffold.Agent;
 
@@ -51,6 +52,6 @@ public sealed class DelegationPlanner(PromptLibrary prompts, IOptions<ScaffoldOp
         {
             first = "Sub-task";
         }
-        return first.Length <= MaxTitleChars ? first : first[..(MaxTitleChars - 1)] + "…";
+        return SafeText.Cut(first, MaxTitleChars);
     }
 }

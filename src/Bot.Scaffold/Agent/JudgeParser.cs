@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Bot.Core.Domain;
 using Bot.Core.Results;
+using Bot.Core.Text;
 
 namespace Bot.Scaffold.Agent;
 
@@ -114,8 +115,8 @@ public static class JudgeParser
         {
             return "(no reason given)";
         }
-        return line.Length <= MaxReasonChars ? line : line[..MaxReasonChars] + "…";
+        return SafeText.Cut(line, MaxReasonChars + 1);
     }
 
-    private static string Excerpt(string? text) => text is null ? "(empty)" : text.Length <= 200 ? text : text[..200] + "…";
+    private static string Excerpt(string? text) => text is null ? "(empty)" : SafeText.Cut(text, 201);
 }

@@ -83,6 +83,20 @@ internal static class ProcessRunner
 
     private sealed class CappedBuffer(int limit)
     {
+        /// <summary>Length of <paramref name="bytes"/> without a multi-byte sequence cut short at its end.</summary>
+        internal static int CompleteUtf8Length(ReadOnlySpan<byte> bytes)
+        {
+            // A UTF-8 sequence is at most 4 bytes: look back at most 3 for its lead byte.
+            for (var back = 1; back <= Math.Min(4, bytes.Length); back++)
+            {
+                var b = bytes[^back];
+                if ((b & 0xC0) == 0x80) continue;          // continuation byte
+                var needed = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+                return needed > back ? bytes.Length - back : bytes.Length;
+            }
+            return bytes.Length;
+        }
+
         private readonly MemoryStream _kept = new();
         public bool Truncated { get; private set; }
 
@@ -118,7 +132,10 @@ internal static class ProcessRunner
         {
             lock (_kept)
             {
-                return Encoding.UTF8.GetString(_kept.GetBuffer(), 0, (int)_kept.Length);
+                var bytes = _kept.GetBuffer().AsSpan(0, (int)_kept.Length);
+                // The byte cap can fall inside a UTF-8 sequence; drop the partial character rather than decode it to U+FFFD.
+                if (Truncated) bytes = bytes[..CompleteUtf8Length(bytes)];
+                return Encoding.UTF8.GetString(bytes);
             }
         }
     }

@@ -11,6 +11,7 @@ using Microsoft.SemanticKernel.ChatCompletion;
 using Microsoft.SemanticKernel.Connectors.OpenAI;
 using OpenAI;
 using ChatTokenUsage = OpenAI.Chat.ChatTokenUsage;
+using Bot.Core.Text;
 
 namespace Bot.Scaffold.Models;
 
@@ -167,7 +168,7 @@ public sealed class ModelClient : IDisposable
 
     private static ModelUsage Zero(string profile, TimeSpan latency) => new(profile, 0, 0, latency);
 
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+    private static string Shorten(string text) => SafeText.Cut(text, 301);
 
     private ModelProfile GetProfile(string profile) =>
         _models.Profiles.TryGetValue(profile, out var p) ? p : throw new InvalidOperationException($"No model profile '{profile}' is configured.");

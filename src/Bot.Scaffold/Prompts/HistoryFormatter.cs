@@ -1,5 +1,6 @@
 using System.Text;
 using Bot.Core.Ports;
+using Bot.Core.Text;
 
 namespace Bot.Scaffold.Prompts;
 
@@ -60,9 +61,9 @@ public static class OutputTruncation
         {
             return text;
         }
-        var head = limit * 2 / 3;
-        var tail = limit - head;
-        var cut = text.Length - head - tail;
-        return $"{text[..head]}\n[... {cut} characters truncated ...]\n{text[^tail..]}";
+        var head = SafeText.Prefix(text, limit * 2 / 3);
+        var tail = SafeText.Suffix(text, limit - head.Length);
+        var cut = text.Length - head.Length - tail.Length;
+        return $"{head}\n[... {cut} characters truncated ...]\n{tail}";
     }
 }

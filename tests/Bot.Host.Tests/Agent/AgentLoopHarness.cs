@@ -25,8 +25,9 @@ public sealed class AgentLoopHarness : IAsyncDisposable
 {
     public const string Profile = "test";
 
-    private AgentLoopHarness(IHost host, FakeLlmServer llm, PostgresDatabase database, string root)
+    private AgentLoopHarness(IHost host, FakeLlmServer llm, PostgresDatabase database, string root, Npgsql.NpgsqlDataSource dataSource)
     {
+        DataSource = dataSource;
         Host = host;
         Llm = llm;
         Database = database;
@@ -36,6 +37,9 @@ public sealed class AgentLoopHarness : IAsyncDisposable
     public IHost Host { get; }
     public FakeLlmServer Llm { get; }
     public PostgresDatabase Database { get; }
+
+    /// <summary>The database the bot uses: <see cref="Database"/>'s, or the one named by a ConnectionStrings:Postgres override.</summary>
+    public Npgsql.NpgsqlDataSource DataSource { get; }
     public string Root { get; }
     public RunCommandProcessor Processor => Host.Services.GetRequiredService<RunCommandProcessor>();
 
@@ -73,7 +77,7 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         builder.Services.AddAgentLoop();
         var host = builder.Build();
         await host.StartAsync();
-        return new AgentLoopHarness(host, llm, database, root);
+        return new AgentLoopHarness(host, llm, database, root, Npgsql.NpgsqlDataSource.Create(settings["ConnectionStrings:Postgres"]!));
     }
 
     public async Task<RunId> StartRunAsync(string task, RunMode mode, int candidates = 3, int maxSteps = 10, int quorum = 2)
@@ -92,9 +96,16 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90));
         while (DateTime.UtcNow < deadline)
         {
-            await using var connection = await Database.DataSource.OpenConnectionAsync();
-            var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM runs WHERE id = @id", new { id = runId.Value });
-            if (status is "completed" or "failed" or "aborted") return status;
+            try
+            {
+                await using var connection = await DataSource.OpenConnectionAsync();
+                var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM runs WHERE id = @id", new { id = runId.Value });
+                if (status is "completed" or "failed" or "aborted") return status;
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // Fault tests restart the server under the run; the answer comes once it is back.
+            }
             await Task.Delay(100);
         }
         throw new TimeoutException($"Run {runId} did not finish in time.");
@@ -119,7 +130,7 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            await using var connection = await Database.DataSource.OpenConnectionAsync();
+            await using var connection = await DataSource.OpenConnectionAsync();
             var passed = await connection.ExecuteScalarAsync<bool?>("SELECT passed FROM run_scores WHERE run_id = @id", new { id = runId.Value });
             if (passed is bool value) return value;
             await Task.Delay(100);
@@ -134,6 +145,7 @@ public sealed class AgentLoopHarness : IAsyncDisposable
         await Host.StopAsync();
         Host.Dispose();
         await Llm.DisposeAsync();
+        await DataSource.DisposeAsync();
         await Database.DisposeAsync();
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -8,6 +8,7 @@ using Bot.Discord.Bot.Rendering;
 using Bot.Discord.Rest;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot.Presenting;
 
@@ -120,7 +121,7 @@ public sealed partial class StepPresenter(
         if (shown.Length > 1700)
         {
             files.Add(StepRenderer.ObservationFile(stepNumber, observation));
-            shown = shown[..1700];
+            shown = SafeText.Prefix(shown, 1700);
         }
         var message = new MessageCreate
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot.Rendering;
 
@@ -68,12 +69,8 @@ public static class Markdown
 
     public static string Truncate(string text, int maxLength)
     {
-        if (text.Length <= maxLength) return text;
-        if (maxLength <= Ellipsis.Length) return Ellipsis[..Math.Max(0, maxLength)];
-        var cut = maxLength - Ellipsis.Length;
-        // Do not split a surrogate pair.
-        if (cut > 0 && char.IsHighSurrogate(text[cut - 1])) cut--;
-        return string.Concat(text.AsSpan(0, cut), Ellipsis);
+        // Never splits a surrogate pair or a grapheme cluster.
+        return SafeText.Cut(text, maxLength, Ellipsis);
     }
 
     /// <summary>Discord's relative timestamp ("in 12 minutes"), rendered by each client in its own time.</summary>
@@ -91,8 +88,7 @@ public static class Markdown
         // Cut the raw text so no escape is split from the character it escapes.
         var raw = text;
         while (raw.Length > 0 && Escape(raw).Length + Ellipsis.Length > maxLength)
-            raw = raw[..Math.Max(0, raw.Length - Math.Max(1, (Escape(raw).Length + Ellipsis.Length - maxLength) / 2))];
-        if (raw.Length > 0 && char.IsHighSurrogate(raw[^1])) raw = raw[..^1];
+            raw = SafeText.Prefix(raw, Math.Max(0, raw.Length - Math.Max(1, (Escape(raw).Length + Ellipsis.Length - maxLength) / 2)));
         return Escape(raw) + Ellipsis;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Discord.Api;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot.Rendering;
 
@@ -26,7 +27,7 @@ public static class PanelRenderer
             var options = Enumerable.Range(Limits.MinRating, Limits.MaxRating - Limits.MinRating + 1).Reverse()
                 .Select(v => new SelectOption(RatingLabel(v), v.ToString(CultureInfo.InvariantCulture), Default: has && v == value ? true : null))
                 .ToList();
-            var placeholder = Markdown.Plain($"#{candidate.Number} · {Actors.Kind(candidate.Kind)}: {candidate.Text}", 150);
+            var placeholder = Markdown.Plain($"#{candidate.Number} · {Actors.Kind(candidate.Kind)}: {SafeText.RevealInvisible(candidate.Text)}", 150);
             rows.Add(Component.ActionRow(Component.StringSelect(CustomIds.RatingSelect(step.StepId, candidate.Number), options, placeholder)));
         }
         if (paged)
@@ -68,7 +69,7 @@ public static class PanelRenderer
     public static MessageCreate DecidePanel(StepView step)
     {
         var options = step.Candidates.Take(25).Select(c => new SelectOption(
-            Markdown.Plain($"#{c.Number} · {Actors.Kind(c.Kind)}", 100), c.Number.ToString(CultureInfo.InvariantCulture), Markdown.Plain(c.Text, 100))).ToList();
+            Markdown.Plain($"#{c.Number} · {Actors.Kind(c.Kind)}", 100), c.Number.ToString(CultureInfo.InvariantCulture), Markdown.Plain(SafeText.RevealInvisible(c.Text), 100))).ToList();
         var text = string.Create(CultureInfo.InvariantCulture,
             $"Override the vote on step {step.Number}: the candidate you pick is executed at once. Current tally: {StepRenderer.FullTally(step)}.");
         return RenderedMessage.Ephemeral(text, [Component.ActionRow(Component.StringSelect(CustomIds.OverrideSelect(step.StepId), options, "Pick the action to run"))]);

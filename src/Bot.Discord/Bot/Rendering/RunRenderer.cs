@@ -3,6 +3,7 @@ using System.Text;
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Discord.Api;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot.Rendering;
 
@@ -17,7 +18,7 @@ public static class RunRenderer
         if (instructions.Length > 3000)
         {
             files.Add(new FileUpload("task.md", Encoding.UTF8.GetBytes(instructions), "text/markdown; charset=utf-8", "Full task instructions"));
-            description = Markdown.Block(instructions[..3000], 3200) + "\n\nFull instructions attached.";
+            description = Markdown.Block(SafeText.Prefix(instructions, 3000), 3200) + "\n\nFull instructions attached.";
         }
         else
         {

@@ -3,6 +3,7 @@ using System.Text;
 using Bot.Core.Domain;
 using Bot.Core.Ports;
 using Bot.Discord.Api;
+using Bot.Core.Text;
 
 namespace Bot.Discord.Bot.Rendering;
 
@@ -41,7 +42,7 @@ public static class StepRenderer
             if (observation.Text.Length > ObservationInline)
             {
                 files.Add(ObservationFile(step.Number - 1, observation));
-                description.Append(Markdown.CodeBlock(observation.Text[..ObservationInline], ObservationInline + 20))
+                description.Append(Markdown.CodeBlock(SafeText.Prefix(observation.Text, ObservationInline), ObservationInline + 20))
                     .Append("\nFull output attached (").Append(observation.Text.Length.ToString(CultureInfo.InvariantCulture)).Append(" characters).");
             }
             else
@@ -167,9 +168,10 @@ public static class StepRenderer
     private static string CandidateValue(Candidate candidate, int budget)
     {
         var by = "by " + Actors.Display(candidate.Author);
-        var rationale = string.IsNullOrWhiteSpace(candidate.Rationale) ? string.Empty : "\n" + Markdown.Inline(candidate.Rationale, Math.Max(20, budget / 4));
+        // Voters must see what runs: bidi overrides and zero-width characters are spelled out.
+        var rationale = string.IsNullOrWhiteSpace(candidate.Rationale) ? string.Empty : "\n" + Markdown.Inline(SafeText.RevealInvisible(candidate.Rationale), Math.Max(20, budget / 4));
         var codeBudget = Math.Max(20, budget - by.Length - rationale.Length - 1);
-        var code = Markdown.CodeBlock(candidate.Text, codeBudget, candidate.Kind == CandidateKind.Bash ? "bash" : "");
+        var code = Markdown.CodeBlock(SafeText.RevealInvisible(candidate.Text), codeBudget, candidate.Kind == CandidateKind.Bash ? "bash" : "");
         var value = code + rationale + "\n" + by;
         // The author mention is last and never cut in half; if even the minimum does not fit, drop the rationale.
         return value.Length <= 1024 ? value : Markdown.Truncate(code + "\n" + by, 1024);
@@ -194,7 +196,7 @@ public static class StepRenderer
             {
                 var options = step.Candidates.Take(25).Select(c => new SelectOption(
                     Markdown.Plain($"#{c.Number} · {Actors.Kind(c.Kind)}", 100), c.Number.ToString(CultureInfo.InvariantCulture),
-                    Markdown.Plain(c.Text, 100))).ToList();
+                    Markdown.Plain(SafeText.RevealInvisible(c.Text), 100))).ToList();
                 rows.Add(Component.ActionRow(Component.StringSelect(CustomIds.VoteSelect(step.StepId), options, "Vote for a candidate") with { Disabled = open ? null : true }));
             }
         }

@@ -1,6 +1,7 @@
 using Bot.Core.Reporting;
 using ScottPlot;
 using SkiaSharp;
+using Bot.Core.Text;
 
 namespace Bot.Host.Scheduling.Digest;
 
@@ -72,7 +73,7 @@ public static class DigestChart
             // Highest count on top.
             double y = tags.Count - 1 - i;
             bars.Add(new Bar { Position = y, Value = tags[i].Count, FillColor = Colors.IndianRed });
-            ticks.Add(new Tick(y, tags[i].Tag.Length > 24 ? tags[i].Tag[..23] + "…" : tags[i].Tag));
+            ticks.Add(new Tick(y, SafeText.Cut(tags[i].Tag, 24)));
         }
         var series = plot.Add.Bars(bars);
         series.Horizontal = true;

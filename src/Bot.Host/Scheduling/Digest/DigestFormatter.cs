@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Bot.Core.Domain;
 using Bot.Core.Reporting;
+using Bot.Core.Text;
 
 namespace Bot.Host.Scheduling.Digest;
 
@@ -88,11 +89,11 @@ public static class DigestFormatter
     {
         const string more = "\n…";
         int end = text.LastIndexOf('\n', MaxContentLength - more.Length);
-        if (end <= 0) end = MaxContentLength - more.Length;
+        if (end <= 0) end = SafeText.BoundaryAtOrBefore(text, MaxContentLength - more.Length);
         string head = text[..end];
         // A cut inside a code block would leave it open and swallow the rest of the message.
         if (head.Split("```").Length % 2 == 0) head += "\n```";
-        return head.Length + more.Length <= MaxContentLength ? head + more : head[..(MaxContentLength - more.Length)] + more;
+        return head.Length + more.Length <= MaxContentLength ? head + more : SafeText.Prefix(head, MaxContentLength - more.Length) + more;
     }
 
     public static string MethodName(DecisionMethod method) => method switch
@@ -122,6 +123,6 @@ public static class DigestFormatter
     private static string Clip(string s, int max)
     {
         s = s.ReplaceLineEndings(" ").Replace('`', '\'');
-        return s.Length <= max ? s : s[..(max - 1)] + "…";
+        return SafeText.Cut(s, max);
     }
 }

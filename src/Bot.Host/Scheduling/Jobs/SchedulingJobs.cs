@@ -7,25 +7,25 @@ namespace Bot.Host.Scheduling.Jobs;
 
 /// <summary>Closes expired votes and ends runs past their time limit. Not concurrent: two overlapping sweeps would only race each other.</summary>
 [DisallowConcurrentExecution]
-public sealed class DeadlineSweepJob(DeadlineSweeper sweeper, TimeLimitSweeper timeLimits) : IJob
+public sealed class DeadlineSweepJob(DeadlineSweeper sweeper, TimeLimitSweeper timeLimits, JobFaults faults) : IJob
 {
     public static readonly JobKey Key = new("deadline-sweep", SchedulingServiceCollectionExtensions.Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        await sweeper.SweepAsync(cancellationToken);
-        await timeLimits.SweepAsync(cancellationToken);
+        await faults.RunAsync("deadline sweep", sweeper.SweepAsync, cancellationToken);
+        await faults.RunAsync("time-limit sweep", timeLimits.SweepAsync, cancellationToken);
     }
 }
 
 /// <summary>Pings contractors about steps waiting too long.</summary>
 [DisallowConcurrentExecution]
-public sealed class ReminderSweepJob(ReminderSweeper sweeper) : IJob
+public sealed class ReminderSweepJob(ReminderSweeper sweeper, JobFaults faults) : IJob
 {
     public static readonly JobKey Key = new("reminder-sweep", SchedulingServiceCollectionExtensions.Group);
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await sweeper.SweepAsync(cancellationToken);
+        await faults.RunAsync("reminder sweep", sweeper.SweepAsync, cancellationToken);
 }
 
 /// <summary>Posts the scheduled team digest for the slot this firing stands for.</summary>
