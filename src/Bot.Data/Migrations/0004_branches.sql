@@ -34,3 +34,7 @@ ALTER TABLE steps ADD CONSTRAINT steps_status_check CHECK (status IN ('open', 'd
 ALTER TABLE steps ADD CONSTRAINT steps_open_or_decided CHECK (status IN ('open', 'closed') OR decided_candidate IS NOT NULL);
 UPDATE steps s SET status = 'closed' FROM runs r
 WHERE r.id = s.run_id AND s.status = 'open' AND r.status IN ('completed', 'failed', 'aborted');
+
+-- Never written: a command's full output lives in executions.
+ALTER TABLE observations DROP COLUMN stdout;
+ALTER TABLE observations DROP COLUMN stderr;
