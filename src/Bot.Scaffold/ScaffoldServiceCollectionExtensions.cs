@@ -63,6 +63,7 @@ public static class ScaffoldServiceCollectionExtensions
         services.AddSingleton<RunSummarizer>();
 
         services.AddSingleton<Workspaces>();
+        services.AddSingleton<WorkspaceSnapshots>();
         services.AddSingleton(sp => SandboxEnforcement.Probe(sp.GetRequiredService<IOptions<ScaffoldOptions>>().Value.Sandbox));
         services.AddSingleton<ICommandExecutor>(sp =>
             sp.GetRequiredService<IOptions<ScaffoldOptions>>().Value.Sandbox.Executor == SandboxOptions.Unsandboxed

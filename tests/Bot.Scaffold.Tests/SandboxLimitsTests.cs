@@ -128,14 +128,20 @@ public sealed class SandboxLimitsTests(Xunit.Abstractions.ITestOutputHelper outp
     [InlineData("{workspaces}")]
     [InlineData("{parent}")]
     [InlineData("{content}")]
+    [InlineData("{snapshots}")]
+    [InlineData("{snapshots}/objects")]
     public async Task ReadOnlyPaths_that_expose_the_host_or_the_bots_folders_are_refused_by_validation(string path)
     {
         var parent = Path.Combine(Path.GetTempPath(), $"ro-validation-{Guid.NewGuid():N}");
         var workspaces = Path.Combine(parent, "workspaces");
-        var resolved = path.Replace("{workspaces}", workspaces).Replace("{parent}", parent).Replace("{content}", Directory.GetCurrentDirectory());
+        // Apart from the workspaces' folder, so only the snapshot rule can refuse it.
+        var snapshots = Path.Combine(Path.GetTempPath(), $"ro-snapshots-{Guid.NewGuid():N}");
+        var resolved = path.Replace("{workspaces}", workspaces).Replace("{parent}", parent).Replace("{content}", Directory.GetCurrentDirectory())
+            .Replace("{snapshots}", snapshots);
         await using var h = await ScaffoldHarness.StartAsync(new()
         {
             ["Scaffold:Sandbox:WorkspaceRoot"] = workspaces,
+            ["Scaffold:Sandbox:SnapshotRoot"] = snapshots,
             ["Scaffold:Sandbox:ReadOnlyPaths:7"] = resolved,
         });
 

@@ -60,6 +60,7 @@ public sealed class ScaffoldHarness : IAsyncDisposable
             ["Scaffold:TasksDirectory"] = RepoPath("tasks"),
             ["Scaffold:Retry:BaseDelayMilliseconds"] = "10",
             ["Scaffold:Sandbox:WorkspaceRoot"] = Path.Combine(root, "workspaces"),
+            ["Scaffold:Sandbox:SnapshotRoot"] = Path.Combine(root, "snapshots"),
             ["Scaffold:Sandbox:TimeLimitSeconds"] = "20",
             [$"Models:{Profile}:Endpoint"] = fake.Endpoint.ToString(),
             [$"Models:{Profile}:ModelId"] = "fake-model-1",

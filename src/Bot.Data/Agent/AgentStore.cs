@@ -10,7 +10,7 @@ namespace Bot.Data.Agent;
 
 /// <summary>What the agent loop needs to know about a run to prompt the model for a step.</summary>
 public sealed record AgentRun(
-    RunId RunId, RunId? ParentRunId, RunId? ForkedFromRun, string TaskName, string TaskText, string Model, int Depth, int ChildCount,
+    RunId RunId, RunId? ParentRunId, RunId? ForkedFromRun, int? ForkedFromStep, string TaskName, string TaskText, string Model, int Depth, int ChildCount,
     IReadOnlyList<HistoryEntry> History, IReadOnlyList<string> Nudges, IReadOnlyList<string> Reflections);
 
 /// <summary>
@@ -23,7 +23,7 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
     public const string Nudge = "nudge";
     public const string Reflection = "reflection";
 
-    private sealed record RunRow(long id, long? parent_run_id, long? forked_from_run, string task_name, string task_text, string model, int depth, int children);
+    private sealed record RunRow(long id, long? parent_run_id, long? forked_from_run, int? forked_from_step, string task_name, string task_text, string model, int depth, int children);
     private sealed record HistoryRow(int number, string kind, string text, string? observation, int? exit_code);
     private sealed record InterventionRow(string kind, string text);
     private sealed record ExecutionRow(string stdout, string stderr, int exit_code, long duration_ms, bool timed_out, bool output_truncated);
@@ -37,7 +37,8 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
                 UNION ALL
                 SELECT r.id, r.parent_run_id, up.depth + 1 FROM runs r JOIN up ON r.id = up.parent_run_id
             )
-            SELECT r.id, r.parent_run_id, (SELECT run_id FROM steps WHERE id = r.forked_from_step_id) AS forked_from_run, r.task_name, r.task_text, r.model, (SELECT max(depth) FROM up) AS depth,
+            SELECT r.id, r.parent_run_id, (SELECT run_id FROM steps WHERE id = r.forked_from_step_id) AS forked_from_run,
+                   (SELECT number FROM steps WHERE id = r.forked_from_step_id) AS forked_from_step, r.task_name, r.task_text, r.model, (SELECT max(depth) FROM up) AS depth,
                    (SELECT count(*)::int FROM runs c WHERE c.parent_run_id = r.id) AS children
             FROM runs r WHERE r.id = @id
             """;
@@ -70,7 +71,7 @@ public sealed class AgentStore(BotDatabase database, TimeProvider timeProvider)
         var interventions = (await connection.QueryAsync<InterventionRow>(new CommandDefinition(interventionsSql, new { id = runId.Value, step = stepNumber }, cancellationToken: cancellationToken))).ToList();
 
         return new AgentRun(
-            runId, run.parent_run_id is long p ? new RunId(p) : null, run.forked_from_run is long f ? new RunId(f) : null, run.task_name, run.task_text, run.model, run.depth, run.children,
+            runId, run.parent_run_id is long p ? new RunId(p) : null, run.forked_from_run is long f ? new RunId(f) : null, run.forked_from_step, run.task_name, run.task_text, run.model, run.depth, run.children,
             history.Select((h, i) => new HistoryEntry(i + 1, DataJson.Parse<CandidateKind>(h.kind), h.text, h.observation ?? "", h.exit_code)).ToList(),
             interventions.Where(i => i.kind == Nudge).Select(i => i.text).ToList(),
             interventions.Where(i => i.kind == Reflection).Select(i => i.text).ToList());

@@ -14,7 +14,7 @@ namespace Bot.Host.Agent;
 /// <summary>
 /// Runs the decided bash action in the sandbox. The full output is stored under the work item's
 /// key before the engine hears of it, so a retry re-sends the stored result and never runs the
-/// command twice. (A command that was running when the process died is not retried at all: the
+/// command twice. The workspace is then captured for the step (see <see cref="WorkspaceSnapshots"/>). (A command that was running when the process died is not retried at all: the
 /// work queue's recovery turns it into ExecutionInterrupted for a researcher to decide.)
 /// </summary>
 public sealed class ExecuteActionHandler(
@@ -22,6 +22,7 @@ public sealed class ExecuteActionHandler(
     IActionExecutor executor,
     RunCommandProcessor processor,
     Workspaces workspaces,
+    WorkspaceSnapshots snapshots,
     IOptions<ScaffoldOptions> options) : WorkHandler<ExecuteActionWork>
 {
     protected override async Task<Result> HandleAsync(ExecuteActionWork work, WorkContext context, CancellationToken cancellationToken)
@@ -41,6 +42,12 @@ public sealed class ExecuteActionHandler(
             }
             await store.SaveExecutionAsync(work.RunId, work.StepNumber, work.IdempotencyKey, work.Command, result, cancellationToken);
         }
+
+        // The files as this step left them, for forks from a later step. Taken on a retry too (the
+        // process may have died after storing the result); a step already captured is not retaken.
+        // Before the quota check, so an over-quota step is recorded (as having no snapshot) as well.
+        var snapshot = await snapshots.TakeAsync(work.RunId, work.StepNumber, cancellationToken);
+        if (snapshot.Error is { } snapshotError) return snapshotError;
 
         // The disk quota is checked after every execution (also on a retry, so a stored result cannot
         // slip past it); over it, the run stops with the reason instead of taking another step.

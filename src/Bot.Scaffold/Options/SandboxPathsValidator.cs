@@ -5,7 +5,7 @@ namespace Bot.Scaffold.Options;
 /// <summary>
 /// Refuses read-only mounts that would show the sandbox what it must never see: the host's root,
 /// /etc as a whole (shadow passwords, keys), and the bot's own folders (its configuration and content
-/// root, every run's workspace, the database files). A mount that contains one of those, or lies
+/// root, every run's workspace and its snapshots, the database files). A mount that contains one of those, or lies
 /// inside the workspaces' or database's folders, is refused too.
 /// </summary>
 public sealed class SandboxPathsValidator(string contentRoot, string? databaseDataDirectory) : IValidateOptions<ScaffoldOptions>
@@ -20,7 +20,11 @@ public sealed class SandboxPathsValidator(string contentRoot, string? databaseDa
         var workspaceParent = Path.GetDirectoryName(workspaceRoot) ?? workspaceRoot;
         var database = Full(string.IsNullOrWhiteSpace(databaseDataDirectory) ? ".data/postgres" : databaseDataDirectory);
         // Folders whose contents are the bot's own: a mount may be neither them, above them, nor in them.
-        var owned = new[] { (workspaceParent, "the workspaces' folder"), (database, "the database data directory") };
+        var owned = new[]
+        {
+            (workspaceParent, "the workspaces' folder"), (database, "the database data directory"),
+            (Full(sandbox.SnapshotRoot), "the workspace snapshots (every run's files at every step)"),
+        };
         // The content root holds the configuration and .data: a mount may not be it or above it.
         var above = new[] { (Full(contentRoot), "the bot's content root") };
 

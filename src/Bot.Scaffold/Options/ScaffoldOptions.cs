@@ -68,6 +68,13 @@ public sealed class SandboxOptions
     [Required]
     public string WorkspaceRoot { get; set; } = ".data/workspaces";
 
+    /// <summary>
+    /// Per-step workspace snapshots (content-addressed objects plus a manifest per run and step), from
+    /// which forks start. Every bot process that may continue a run must reach it (shared disk).
+    /// </summary>
+    [Required]
+    public string SnapshotRoot { get; set; } = ".data/snapshots";
+
     /// <summary>The bubblewrap binary: a name looked up on PATH, or an absolute path.</summary>
     [Required]
     public string BwrapPath { get; set; } = "bwrap";

@@ -104,6 +104,7 @@ public sealed class BotUnderTest : IAsyncDisposable
             ["Scaffold:TasksDirectory"] = RepoPath("tasks"),
             ["Scaffold:Retry:BaseDelayMilliseconds"] = "10",
             ["Scaffold:Sandbox:WorkspaceRoot"] = Path.Combine(Root, "workspaces"),
+            ["Scaffold:Sandbox:SnapshotRoot"] = Path.Combine(Root, "snapshots"),
             ["Scaffold:Sandbox:TimeLimitSeconds"] = "20",
             [$"Models:{Profile}:Endpoint"] = Llm.Endpoint.ToString(),
             [$"Models:{Profile}:ModelId"] = "fake-model-1",
