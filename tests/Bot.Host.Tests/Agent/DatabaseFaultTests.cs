@@ -119,10 +119,14 @@ public sealed class DatabaseFaultTests
             ["ConnectionStrings:Postgres"] = cluster.ConnectionString,
             // Renewed every 4 s: a 5 s outage always spans a renewal, and the lease outlives the outage.
             ["WorkQueue:LeaseDuration"] = "00:00:12",
+            // Retries at most a second apart once the database is back, and a command long enough
+            // (40 s of a 90 s limit) that a slow restart on a loaded machine still ends well before it.
+            ["WorkQueue:OutageMaxDelay"] = "00:00:01",
+            ["Scaffold:Sandbox:TimeLimitSeconds"] = "90",
         });
         harness.Llm.When(r => r.ToolNames.Count == 0, FakeLlmResponse.Text(Judge));
         harness.Llm.When(r => r.ToolNames.Count > 0 && r.AllText.Contains("slept-done"), FakeLlmResponse.Tool(FakeToolCall.Submit("done")));
-        harness.Llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash("sleep 20; echo slept-''done")));
+        harness.Llm.When(r => r.ToolNames.Count > 0, FakeLlmResponse.Tool(FakeToolCall.Bash("sleep 40; echo slept-''done")));
 
         var runId = await harness.StartRunAsync("find-password", RunMode.Auto, candidates: 1);
         const string lease = "SELECT locked_until FROM work_items WHERE run_id = @id AND kind = 'ExecuteAction' AND status = 'running'";
