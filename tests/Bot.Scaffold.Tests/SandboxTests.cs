@@ -87,11 +87,11 @@ public sealed class SandboxTests
         Assert.True(result.Value.TimedOut);
         Assert.Equal("started\n", result.Value.Stdout);
         // Kernel teardown of the PID namespace is asynchronous; poll generously, never assert speed.
-        for (var i = 0; i < 100 && SleepersAlive(marker) > 0; i++)
+        for (var i = 0; i < 100 && SandboxProbes.SleepersAlive(marker) > 0; i++)
         {
             await Task.Delay(100);
         }
-        Assert.Equal(0, SleepersAlive(marker));
+        Assert.Equal(0, SandboxProbes.SleepersAlive(marker));
     }
 
     [Fact]
@@ -103,11 +103,11 @@ public sealed class SandboxTests
         var result = await h.Get<IActionExecutor>().ExecuteAsync(new RunId(106), $"(sleep {marker} &) ; echo done");
 
         Assert.Equal("done\n", result.Value.Stdout);
-        for (var i = 0; i < 100 && SleepersAlive(marker) > 0; i++)
+        for (var i = 0; i < 100 && SandboxProbes.SleepersAlive(marker) > 0; i++)
         {
             await Task.Delay(100);
         }
-        Assert.Equal(0, SleepersAlive(marker));
+        Assert.Equal(0, SandboxProbes.SleepersAlive(marker));
     }
 
     [Fact]
@@ -166,33 +166,10 @@ public sealed class SandboxTests
         Assert.StartsWith("hi\n", ok.Value.Stdout);
         Assert.DoesNotContain("ApiKey", ok.Value.Stdout);
         Assert.True(slow.Value.TimedOut);
-        for (var i = 0; i < 100 && SleepersAlive(marker) > 0; i++)
+        for (var i = 0; i < 100 && SandboxProbes.SleepersAlive(marker) > 0; i++)
         {
             await Task.Delay(100);
         }
-        Assert.Equal(0, SleepersAlive(marker));
-    }
-
-    private static int SleepersAlive(string marker)
-    {
-        var count = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.StartsWith("sleep ", StringComparison.Ordinal) && cmdline.Contains(marker, StringComparison.Ordinal))
-                {
-                    count++;
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return count;
+        Assert.Equal(0, SandboxProbes.SleepersAlive(marker));
     }
 }
