@@ -14,8 +14,9 @@ namespace Bot.Host.Agent;
 /// <summary>
 /// Runs the decided bash action in the sandbox. The full output is stored under the work item's
 /// key before the engine hears of it, so a retry re-sends the stored result and never runs the
-/// command twice. The workspace is then captured for the step (see <see cref="WorkspaceSnapshots"/>). (A command that was running when the process died is not retried at all: the
-/// work queue's recovery turns it into ExecutionInterrupted for a researcher to decide.)
+/// command twice. The workspace is then captured for the step (see <see cref="WorkspaceSnapshots"/>).
+/// (A command that was running when the process died is not retried at all: the work queue's
+/// recovery turns it into ExecutionInterrupted for a researcher to decide.)
 /// </summary>
 public sealed class ExecuteActionHandler(
     AgentStore store,

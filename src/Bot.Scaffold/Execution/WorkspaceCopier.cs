@@ -78,9 +78,10 @@ public static class WorkspaceCopier
                         return TooLarge($"{limits.MaxBytes / (1024 * 1024):N0} MB");
                     }
                     var copied = CopyFile(parent, name, destination, info, limits.MaxBytes - bytes, buffer, cancellationToken);
-                    if (copied < 0)
+                    if (copied == WorkspaceTree.OverBudget) return TooLarge($"{limits.MaxBytes / (1024 * 1024):N0} MB");
+                    if (copied == WorkspaceTree.NotARegularFile)
                     {
-                        if (copied == -2) return TooLarge($"{limits.MaxBytes / (1024 * 1024):N0} MB");
+                        File.Delete(destination);
                         skipped++;
                         break;
                     }
@@ -94,25 +95,13 @@ public static class WorkspaceCopier
         return walked.Error is { } error ? error : new CopyReport(files, directories, symlinks, skipped, bytes);
     }
 
-    /// <summary>Bytes copied; -1 when the entry was no longer a regular file when opened; -2 over the byte budget.</summary>
+    /// <summary>Bytes copied, or <see cref="WorkspaceTree.NotARegularFile"/> / <see cref="WorkspaceTree.OverBudget"/>.</summary>
     private static long CopyFile(Microsoft.Win32.SafeHandles.SafeFileHandle parent, string name, string destination, EntryInfo info,
         long budget, byte[] buffer, CancellationToken cancellationToken)
     {
-        using var handle = NativeFiles.OpenFileForRead(parent, name);
-        // O_NOFOLLOW|O_NONBLOCK: a link or FIFO swapped in since the lstat fails to open or is caught here.
-        if (handle is null || NativeFiles.Stat(handle) is not { Kind: EntryKind.File }) return -1;
-        using var input = new FileStream(handle, FileAccess.Read, 1, isAsync: false);
         using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-        long total = 0;
-        int read;
-        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            total += read;
-            if (total > budget) return -2; // the file grew after it was measured
-            output.Write(buffer, 0, read);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)(info.Mode & 0x1FF));
-        return total;
+        var copied = WorkspaceTree.StreamFile(parent, name, budget, buffer, (chunk, count) => output.Write(chunk, 0, count), cancellationToken);
+        if (copied >= 0 && !OperatingSystem.IsWindows()) File.SetUnixFileMode(output.SafeFileHandle, (UnixFileMode)(info.Mode & 0x1FF));
+        return copied;
     }
 }

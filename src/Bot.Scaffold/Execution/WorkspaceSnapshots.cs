@@ -80,7 +80,7 @@ public sealed partial class WorkspaceSnapshots(IOptions<ScaffoldOptions> options
                     break;
                 case EntryKind.File:
                     var stored = StoreObject(parent, name, maxBytes - bytes, buffer, cancellationToken);
-                    if (stored.Size == -2)
+                    if (stored.Size == WorkspaceTree.OverBudget)
                     {
                         return new Error("snapshot.too_large", $"more than {sandbox.CopyMaxMegabytes:N0} MB (Scaffold:Sandbox:CopyMaxMegabytes)");
                     }
@@ -172,28 +172,21 @@ public sealed partial class WorkspaceSnapshots(IOptions<ScaffoldOptions> options
     /// <summary>Hashes the file while copying it to a temporary object, then renames it into place unless that content is stored already.</summary>
     private (string Hash, long Size) StoreObject(SafeFileHandle parent, string name, long budget, byte[] buffer, CancellationToken cancellationToken)
     {
-        using var handle = NativeFiles.OpenFileForRead(parent, name);
-        // O_NOFOLLOW|O_NONBLOCK, then fstat: a link or FIFO swapped in since the walk's lstat is refused.
-        if (handle is null || NativeFiles.Stat(handle) is not { Kind: EntryKind.File }) return ("", -1);
         var tempDir = Directory.CreateDirectory(Path.Combine(Root, "objects", "tmp")).FullName;
         var temp = Path.Combine(tempDir, Guid.NewGuid().ToString("N"));
-        long total = 0;
+        long total;
         string hash;
         try
         {
-            using (var input = new FileStream(handle, FileAccess.Read, 1, isAsync: false))
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                int read;
-                while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+                total = WorkspaceTree.StreamFile(parent, name, budget, buffer, (chunk, count) =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    total += read;
-                    if (total > budget) return ("", -2);
-                    sha.AppendData(buffer, 0, read);
-                    output.Write(buffer, 0, read);
-                }
+                    sha.AppendData(chunk, 0, count);
+                    output.Write(chunk, 0, count);
+                }, cancellationToken);
+                if (total < 0) return ("", total);
                 hash = Convert.ToHexStringLower(sha.GetHashAndReset());
             }
             var target = ObjectPath(hash);

@@ -54,6 +54,36 @@ internal static class WorkspaceTree
         return Result.Ok();
     }
 
+    /// <summary>Bytes streamed by <see cref="StreamFile"/> when the entry was no longer a regular file when opened.</summary>
+    public const long NotARegularFile = -1;
+
+    /// <summary>Bytes streamed by <see cref="StreamFile"/> when the file grew past the budget after it was measured.</summary>
+    public const long OverBudget = -2;
+
+    /// <summary>
+    /// Streams the regular file <paramref name="name"/> of <paramref name="parent"/> to <paramref name="sink"/>,
+    /// at most <paramref name="budget"/> bytes. Opened with O_NOFOLLOW|O_NONBLOCK and checked again with
+    /// fstat, so a link or FIFO swapped in since the walk's lstat is refused rather than followed or
+    /// waited on. Returns the bytes streamed, <see cref="NotARegularFile"/> or <see cref="OverBudget"/>.
+    /// </summary>
+    public static long StreamFile(SafeFileHandle parent, string name, long budget, byte[] buffer, Action<byte[], int> sink,
+        CancellationToken cancellationToken)
+    {
+        using var handle = NativeFiles.OpenFileForRead(parent, name);
+        if (handle is null || NativeFiles.Stat(handle) is not { Kind: EntryKind.File }) return NotARegularFile;
+        using var input = new FileStream(handle, FileAccess.Read, 1, isAsync: false);
+        long total = 0;
+        int read;
+        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            total += read;
+            if (total > budget) return OverBudget;
+            sink(buffer, read);
+        }
+        return total;
+    }
+
     private static IEnumerable<string> Names(SafeFileHandle dir)
     {
         var path = $"/proc/self/fd/{dir.DangerousGetHandle()}";

@@ -159,7 +159,7 @@ public sealed partial class StepPresenter(
             if (run.ThreadChannelId is { } existing) return existing;
 
             var name = Markdown.Plain(string.Create(CultureInfo.InvariantCulture,
-                $"Run {run.RunId}{(Lineage(run) is { } kind ? $" ({kind.ToLowerInvariant()})" : "")} · {run.TaskName}"), 100);
+                $"Run {run.RunId}{(RunRenderer.Lineage(run) is { } kind ? $" ({kind.ToLowerInvariant()})" : "")} · {run.TaskName}"), 100);
             var opened = await threads.StartThreadAsync(options.Value.RunsChannelId, new StartThread(name, AutoArchiveDuration: 10080), cancellationToken).ConfigureAwait(false);
             if (!opened.IsSuccess) return opened.Error!;
             var thread = await links.SetThreadAsync(runId, opened.Value.Id, cancellationToken).ConfigureAwait(false);
@@ -175,20 +175,12 @@ public sealed partial class StepPresenter(
         }
     }
 
-    /// <summary>"Sub-run", "Fork" or "Restart"; null for a run started from a task.</summary>
-    private static string? Lineage(RunSummary run) => run.Branch switch
-    {
-        BranchKind.Fork => "Fork",
-        BranchKind.Restart => "Restart",
-        _ => run.ParentRunId is not null ? "Sub-run" : null,
-    };
-
     /// <summary>Links both ways: a line in the parent's (or origin's) thread pointing here, and one here pointing back.</summary>
     private async Task LinkOriginAsync(RunSummary run, RunId parentId, ulong thread, CancellationToken cancellationToken)
     {
         var parent = await directory.GetRunAsync(parentId, cancellationToken).ConfigureAwait(false);
         if (!parent.IsSuccess || parent.Value.ThreadChannelId is not { } parentThread) return;
-        var kind = Lineage(run) ?? "Sub-run";
+        var kind = RunRenderer.Lineage(run) ?? "Sub-run";
         var back = await messages.CreateMessageAsync(thread, new MessageCreate
         {
             Content = $"{kind} of run {parentId}: {Markdown.Channel(parentThread)}",
@@ -217,7 +209,7 @@ public sealed partial class StepPresenter(
         if (found.Value.ThreadChannelId is { } thread) return thread;
         // Sub-runs and forks get their thread here; a new top-level run gets it from /task start,
         // unless that never happened (a crash in between), which a minute's wait tells apart.
-        if (Lineage(found.Value) is not null || time.GetUtcNow() - found.Value.CreatedAt > TimeSpan.FromMinutes(1))
+        if (RunRenderer.Lineage(found.Value) is not null || time.GetUtcNow() - found.Value.CreatedAt > TimeSpan.FromMinutes(1))
             return await EnsureThreadAsync(runId, cancellationToken).ConfigureAwait(false);
         return new Error(NoThreadCode, $"Run {runId} has no thread yet; /task start is opening it.", IsTransient: true);
     }

@@ -55,6 +55,14 @@ public static class RunRenderer
         }, files);
     }
 
+    /// <summary>"Sub-run", "Fork" or "Restart"; null for a run started from a task.</summary>
+    public static string? Lineage(RunSummary run) => run.Branch switch
+    {
+        BranchKind.Fork => "Fork",
+        BranchKind.Restart => "Restart",
+        _ => run.ParentRunId is not null ? "Sub-run" : null,
+    };
+
     /// <summary>What the deadline does in this mode: in vote mode the judge never decides, whatever the stored policy names.</summary>
     public static string Fallback(RunMode mode, ConsensusPolicy policy) => policy.Fallback switch
     {
@@ -123,12 +131,8 @@ public static class RunRenderer
     private static void Walk(RunTreeNode node, int depth, List<string> lines, RunId? highlight)
     {
         var run = node.Run;
-        var kind = run.Branch switch
-        {
-            BranchKind.Fork => "fork",
-            BranchKind.Restart => "restart",
-            _ => run.ParentRunId is not null && depth > 0 ? "sub-run" : "run",
-        };
+        // The root of a tree is never a sub-run: GetTreeAsync climbs to the top first.
+        var kind = Lineage(run)?.ToLowerInvariant() ?? "run";
         var line = new StringBuilder();
         line.Append(new string(' ', Math.Min(depth, 8) * 2)).Append(depth == 0 ? "• " : "↳ ")
             .Append(kind).Append(' ').Append(run.RunId.ToString()).Append(" · ").Append(Markdown.Inline(run.TaskName, 60))
