@@ -79,4 +79,40 @@ public sealed partial class InspectExportTests(PostgresDatabase db) : ExportTest
         Assert.Contains(dEvents, e => Get<string>(e, "event") == "approval" && Get<string?>(e, "span_id") == $"run{Scenario.E.Value}");
         Assert.True(Get<bool>(d, "metadata.in_progress"));
     }
+
+    [Fact]
+    public async Task A_model_events_input_is_the_conversation_its_run_had_reached_pooled_as_inspect_condenses_it()
+    {
+        var (_, sink) = await ExportAsync(ExportFormat.Inspect);
+        var logs = sink.Files.Values.Select(b => JsonNode.Parse(b)!).ToList();
+        var a = logs.Single(l => Get<string>(l, "eval.task") == "find-password")["samples"]!.AsArray().Single(s => Get<long>(s, "id") == Scenario.A.Value)!;
+        var models = a["events"]!.AsArray().Where(e => Get<string>(e, "event") == "model").ToList();
+        Assert.Equal(new[] { "candidates", "judge", "stuck_check" }, models.Select(e => Get<string>(e, "metadata.purpose")));
+
+        // Step 1's calls saw only the task; step 2's stuck check also saw step 1's action and its output.
+        var first = Resolve(a, models[0]!);
+        Assert.Equal([("user", "Task text of find-password")], first.Select(m => (Get<string>(m, "role"), Get<string>(m, "content"))));
+        Assert.Single(Resolve(a, models[1]!));
+        var third = Resolve(a, models[2]!);
+        Assert.Equal(new[] { "user", "assistant", "tool" }, third.Select(m => Get<string>(m, "role")));
+        Assert.Equal("ls", Get<string>(third[1], "tool_calls.0.arguments.cmd"));
+        Assert.Equal("a.txt", Get<string>(third[2], "content"));
+        // The pool holds each message once; the sample's messages are the root's conversation.
+        Assert.Equal(a["messages"]!.AsArray().Count, a["events_data"]!["messages"]!.AsArray().Count);
+
+        // A sub-run's calls see the sub-run's own task, not its parent's conversation.
+        var d = logs.Single(l => Get<string>(l, "eval.task") == "two-part-report")["samples"]![0]!;
+        var pool = d["events_data"]!["messages"]!.AsArray();
+        Assert.Contains(pool, m => Get<string>(m!, "role") == "user" && Get<string>(m!, "content") == "write part one");
+    }
+
+    /// <summary>Inspect's reading of a condensed event: input_refs are (start, end exclusive) ranges into events_data.messages.</summary>
+    private static List<JsonNode> Resolve(JsonNode sample, JsonNode modelEvent)
+    {
+        Assert.Empty(modelEvent["input"]!.AsArray());
+        var pool = sample["events_data"]!["messages"]!.AsArray();
+        return modelEvent["input_refs"]!.AsArray()
+            .SelectMany(r => Enumerable.Range(r![0]!.GetValue<int>(), r[1]!.GetValue<int>() - r[0]!.GetValue<int>()))
+            .Select(i => pool[i]!).ToList();
+    }
 }
