@@ -27,6 +27,8 @@ public static class InteractionBenchmark
         var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var gc = Arg(args, "--gc") ?? "server";
         var validateSpec = args.Contains("--validate-spec");
+        // Where PostgreSQL spends its time during the bot's load (pg_stat_statements, top statements).
+        var pgStats = args.Contains("--pg-stats");
         // The discord.js peer gets the same clicks after the bot, unless --no-peer (it needs node and npm).
         var withPeer = !args.Contains("--no-peer");
         var warmup = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup") ?? "5", CultureInfo.InvariantCulture));
@@ -39,7 +41,8 @@ public static class InteractionBenchmark
         var results = new List<string>();
         try
         {
-            await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresSettings(Path.Combine(tempRoot, "data"), Durable: true));
+            await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresSettings(Path.Combine(tempRoot, "data"), Durable: true,
+                ExtraServerOptions: pgStats ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : null));
             await using var admin = NpgsqlDataSource.Create(postgres.ConnectionString);
             Console.WriteLine(Machine());
             await using (var c = await admin.OpenConnectionAsync())
@@ -52,7 +55,7 @@ public static class InteractionBenchmark
                 $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, warm-up {warmup.TotalSeconds} s (not measured), extra bot settings: [{string.Join(' ', botSettings)}]"));
             foreach (var runs in runCounts)
             {
-                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer));
+                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer, pgStats));
             }
             Console.WriteLine();
             Console.WriteLine("| process | runs | clicks offered (rate) | ack latency in the process: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | peak working set | peak managed heap | load avg |");
@@ -67,7 +70,7 @@ public static class InteractionBenchmark
     }
 
     private static async Task<List<string>> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, TimeSpan warmup,
-        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer)
+        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer, bool pgStats)
     {
         Console.WriteLine();
         Console.WriteLine($"== {runCount} concurrent run(s) ==");
@@ -126,6 +129,7 @@ public static class InteractionBenchmark
             await bot.SendAsync("measure");
         }
 
+        if (pgStats) await StatementStats.ResetAsync(data);
         var before = await CountsAsync(fake, data);
         var loadBefore = LoadAverage();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -135,6 +139,7 @@ public static class InteractionBenchmark
         driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
         postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;
         var after = await CountsAsync(fake, data);
+        if (pgStats) await StatementStats.PrintAsync(data, after.Votes - before.Votes);
         await bot.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<ChildStats>((await bot.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
         await bot.WaitForExitAsync(TimeSpan.FromMinutes(1));

@@ -11,7 +11,8 @@ namespace Bot.Data.Postgres;
 /// <param name="DataDirectory">Cluster folder; initialized on first use and reused afterwards.</param>
 /// <param name="BinDirectory">Folder of initdb/pg_ctl; null = search PATH and /usr/lib/postgresql/*/bin.</param>
 /// <param name="Durable">False turns off fsync for throwaway test clusters (a crash of the machine loses data).</param>
-public sealed record LocalPostgresSettings(string DataDirectory, string? BinDirectory = null, bool Durable = true);
+/// <param name="ExtraServerOptions">More <c>-c name=value</c> server options (benchmarks: <c>shared_preload_libraries=pg_stat_statements</c>).</param>
+public sealed record LocalPostgresSettings(string DataDirectory, string? BinDirectory = null, bool Durable = true, string? ExtraServerOptions = null);
 
 /// <summary>
 /// A private PostgreSQL cluster started from the system's binaries, listening on 127.0.0.1 only
@@ -105,6 +106,7 @@ public sealed partial class LocalPostgres : IAsyncDisposable
             var port = FreePort();
             var serverOptions = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
             if (!settings.Durable) serverOptions += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            if (!string.IsNullOrWhiteSpace(settings.ExtraServerOptions)) serverOptions += " " + settings.ExtraServerOptions;
             try
             {
                 await StartServerAsync(bin, dataDir, serverOptions, asRoot, cancellationToken);

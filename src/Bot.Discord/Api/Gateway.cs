@@ -20,6 +20,9 @@ public sealed record GatewayPayload(int Op, JsonElement? D = null, int? S = null
 /// <summary>A dispatch (op 0) as handed to consumers: event name, sequence, raw data.</summary>
 public sealed record GatewayDispatch(string Name, int Sequence, JsonElement Data)
 {
+    /// <summary>When this process received it (<see cref="System.Diagnostics.Stopwatch"/> ticks), to measure queueing.</summary>
+    public long ReceivedAt { get; init; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public T? As<T>() => DiscordJson.Deserialize<T>(Data);
 }
 

@@ -48,6 +48,7 @@ public sealed partial class GatewayEventDispatcher(
     {
         try
         {
+            BotMetrics.DispatchWait.Record(BotMetrics.Since(dispatch.ReceivedAt));
             await using var scope = scopes.CreateAsyncScope();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(options.Value.HandlerTimeout);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Bot.Core.Results;
 using Bot.Discord.Api;
 using Bot.Discord.Bot.Commands;
 using Bot.Discord.Bot.Rendering;
@@ -27,6 +29,7 @@ public sealed partial class InteractionRouter(
         using var scope = logger.BeginScope("interaction {InteractionId}", interaction.Id);
         if (interaction.Invoker is null) return;
         InteractionAnswer answer;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             answer = await AnswerAsync(interaction, cancellationToken).ConfigureAwait(false);
@@ -36,6 +39,7 @@ public sealed partial class InteractionRouter(
             LogHandlerFailed(ex, interaction.Type, interaction.Data?.CustomId ?? interaction.Data?.Name);
             answer = InteractionAnswer.Ephemeral("Something went wrong on the bot's side; nothing was changed by this click. Try again, and tell a researcher if it persists.");
         }
+        BotMetrics.InteractionAnswer.Record(BotMetrics.Since(started));
         await SendAsync(interaction, answer, cancellationToken).ConfigureAwait(false);
     }
 
@@ -62,7 +66,22 @@ public sealed partial class InteractionRouter(
 
     private async Task SendAsync(Interaction interaction, InteractionAnswer answer, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var sent = await api.RespondAsync(interaction.Id, interaction.Token, answer.Response, files: answer.Files, cancellationToken: cancellationToken).ConfigureAwait(false);
+        BotMetrics.InteractionCallback.Record(BotMetrics.Since(started));
+        started = Stopwatch.GetTimestamp();
+        try
+        {
+            await AfterCallbackAsync(interaction, answer, sent, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            BotMetrics.InteractionAfter.Record(BotMetrics.Since(started));
+        }
+    }
+
+    private async Task AfterCallbackAsync(Interaction interaction, InteractionAnswer answer, Result<InteractionCallbackResult?> sent, CancellationToken cancellationToken)
+    {
         if (sent.Error is { } error)
         {
             if (error.Is(DiscordErrors.InteractionAlreadyAcknowledged) || error.Is(DiscordErrors.UnknownInteraction))
