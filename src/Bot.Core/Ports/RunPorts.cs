@@ -6,7 +6,8 @@ namespace Bot.Core.Ports;
 
 /// <summary>What a handled command left behind; enough for a chat adapter to answer and re-render.</summary>
 /// <param name="Duplicate">The interaction id had been handled before; nothing was changed this time.</param>
-public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false);
+/// <param name="Decided">The decision this command made, when it decided a step (a vote reaching quorum, say).</param>
+public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false, Decision? Decided = null);
 
 /// <summary>Everything needed to create a run (a new task, a sub-run or a branch).</summary>
 /// <param name="Parent">Set for a sub-run: the run and step that delegated to it, which it answers.</param>

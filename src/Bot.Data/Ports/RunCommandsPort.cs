@@ -23,7 +23,8 @@ public sealed class RunCommandsPort(RunCommandProcessor processor, AgentStore ag
             : await batcher.SubmitAsync(runId, command, interactionId).WaitAsync(cancellationToken);
         if (handled.Error is { } error) return error;
         var state = handled.Value.State;
-        return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate);
+        return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate,
+            handled.Value.Events.OfType<StepDecided>().Select(d => d.Decision).FirstOrDefault());
     }
 
     public async Task<Result<RunId>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default)

@@ -112,6 +112,22 @@ public class BotHarness : IAsyncLifetime
         return new VotingRun(run, step.StepId, thread, DiscordRefs.Snowflake(step.Message)!.Value);
     }
 
+    /// <summary>Claims the pending render work from the work queue and runs the production handler on it, as the worker would.</summary>
+    public async Task RunPendingRenderWorkAsync()
+    {
+        var handler = new RenderStepHandler(Get<IStepPresenter>(), Get<IStepReader>());
+        var queue = Get<WorkQueue>();
+        var claimed = await queue.ClaimAsync("harness", 100);
+        Assert.Contains(claimed, c => c.Item is RenderStepWork);
+        foreach (var work in claimed)
+        {
+            if (work.Item is not RenderStepWork) continue;
+            var done = await handler.HandleAsync(work.Item, new WorkContext(work.Id, work.Attempt, work.IdempotencyKey, "harness"));
+            Assert.True(done.IsSuccess, done.Error?.ToString());
+            await queue.CompleteAsync(work.Id, "harness");
+        }
+    }
+
     public async Task<List<(string Voter, int Candidate)>> VotesAsync(StepId step)
     {
         await using var c = await Db.DataSource.OpenConnectionAsync();

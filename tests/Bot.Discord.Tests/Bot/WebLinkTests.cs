@@ -87,10 +87,14 @@ public sealed class WebLinkTests(WebLinkHarness h) : IClassFixture<WebLinkHarnes
         var card = h.Fake.Store.MessagesIn(run.Thread).First(m => m.FromBot);
         Assert.Equal($"https://bot.example.org/runs/{run.Run}", Assert.Single(LinkButtons(card.Json))["url"]!.GetValue<string>());
 
-        // A vote re-renders the message in place: the button stays.
+        // A vote re-renders the message in place (by its render work): the button stays.
         var vote = await h.Fake.ClickButtonAsync(run.Thread, run.Message, CustomIds.Vote(run.Step, 1), FakeUser.Alice, BotHarness.Contractor);
-        var update = await h.Fake.WaitForResponseAsync(vote);
-        Assert.Single(LinkButtons(update["data"]!.AsObject()));
+        await h.Fake.WaitForResponseAsync(vote);
+        var edits = h.Fake.Message(run.Message)!.EditCount;
+        await h.RunPendingRenderWorkAsync();
+        var edited = h.Fake.Message(run.Message)!;
+        Assert.True(edited.EditCount > edits, "the vote's render work edited the step message");
+        Assert.Single(LinkButtons(edited.Json));
         h.Fake.AssertNoViolations();
     }
 

@@ -148,8 +148,7 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
         var change = await VoteAsync(Thread, message, step, 3, FakeUser.Alice);
         var decided = await bot.WaitForValueAsync<int?>("SELECT candidate_number FROM decisions WHERE step_id = @id", new { id = step }, "step 1's decision");
         Assert.Equal(3, decided);
-        await Discord.WaitForAsync(() => change.FollowupIds.Count == 1, what: "the changed vote's confirmation");
-        Assert.Contains($"from #{list} to #3", Discord.Message(change.FollowupIds[0])!.Content, StringComparison.Ordinal);
+        Assert.Contains($"from #{list} to #3", change.Response!["data"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     private async Task StepTwoAsync()
@@ -239,7 +238,9 @@ public sealed class FindPasswordScenario(BotUnderTest bot, Func<string, Task>? c
     {
         var click = await Discord.ClickButtonAsync(thread, message, CustomIds.Vote(new StepId(step), candidate), voter, Contractor);
         var response = await Discord.WaitForResponseAsync(click);
-        Assert.True(Type(response) == 7, $"vote by {voter.Username} answered with {response.ToJsonString()}");
+        // A private confirmation naming the candidate ("Vote recorded: #2", "... is already #2", "changed from #1 to #2").
+        Assert.True(Type(response) == 4 && (response["data"]?["content"]?.GetValue<string>() ?? "").Contains($"#{candidate}", StringComparison.Ordinal),
+            $"vote by {voter.Username} answered with {response.ToJsonString()}");
         return click;
     }
 

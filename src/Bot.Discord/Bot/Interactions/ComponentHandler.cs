@@ -89,7 +89,12 @@ public sealed class ComponentHandler(
         return await VoteAsync(interaction, step, actor, number, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stores the vote, then answers with the re-rendered step (type 7) and an ephemeral confirmation.</summary>
+    /// <summary>
+    /// Stores the vote and answers with one ephemeral confirmation. The step message's tally is
+    /// brought up to date by the render work the vote enqueued, coalesced per step, so a burst of
+    /// votes costs one callback each plus a few message edits, not an update and a follow-up each
+    /// (docs/benchmarks.md, "The click path"); with blind tallies the message would not even change.
+    /// </summary>
     private async Task<InteractionAnswer> VoteAsync(Interaction interaction, StepView step, ActorId actor, int number, CancellationToken cancellationToken)
     {
         if (step.Decision is { } decision) return InteractionAnswer.Ephemeral(BotReplies.Decided(step.Number, decision.CandidateNumber));
@@ -102,6 +107,9 @@ public sealed class ComponentHandler(
             confirmation = handled.Value.Duplicate ? $"Your vote for #{number} on step {step.Number} is recorded."
                 : previous is { } was ? $"Vote changed from #{was} to #{number} on step {step.Number}."
                 : $"Vote recorded: #{number} on step {step.Number}.";
+            // Quorum reached by this very vote: say so, since the message catches up a moment later.
+            if (handled.Value.Decided is { } decidedNow)
+                confirmation += $" That decided the step: #{decidedNow.CandidateNumber} is chosen.";
         }
         else if (handled.Error!.Code == EngineErrors.VoteUnchangedCode)
         {
@@ -116,7 +124,7 @@ public sealed class ComponentHandler(
         {
             return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error));
         }
-        return await RefreshedAsync(step, confirmation, cancellationToken).ConfigureAwait(false);
+        return InteractionAnswer.Ephemeral(confirmation);
     }
 
     /// <summary>
