@@ -34,6 +34,8 @@ public static class InteractionBenchmark
         var warmup = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup") ?? "5", CultureInfo.InvariantCulture));
         // Extra bot configuration for experiments, e.g. --bot Discord:MaxConcurrentHandlers=64 (repeatable).
         var botSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--bot" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToList();
+        var botEnvironment = args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length && args[x.i + 1].Contains('='))
+            .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (p[0], p[1])).ToList();
 
         var tempRoot = Path.Combine(Path.GetTempPath(), $"bot-bench-interactions-{Environment.ProcessId}");
         Directory.CreateDirectory(tempRoot);
@@ -52,10 +54,10 @@ public static class InteractionBenchmark
                     + ", synchronous_commit=" + await c.ExecuteScalarAsync<string>("SHOW synchronous_commit"));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, warm-up {warmup.TotalSeconds} s (not measured), extra bot settings: [{string.Join(' ', botSettings)}]"));
+                $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, warm-up {warmup.TotalSeconds} s (not measured), extra bot settings: [{string.Join(' ', botSettings)}], bot environment: [{string.Join(' ', botEnvironment.Select(e => e.Item1 + "=" + e.Item2))}]"));
             foreach (var runs in runCounts)
             {
-                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer, pgStats));
+                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer, pgStats, botEnvironment));
             }
             Console.WriteLine();
             Console.WriteLine("| process | runs | clicks offered (rate) | ack latency in the process: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | peak working set | peak managed heap | load avg |");
@@ -70,7 +72,7 @@ public static class InteractionBenchmark
     }
 
     private static async Task<List<string>> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, TimeSpan warmup,
-        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer, bool pgStats)
+        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer, bool pgStats, List<(string, string)> botEnvironment)
     {
         Console.WriteLine();
         Console.WriteLine($"== {runCount} concurrent run(s) ==");
@@ -93,6 +95,8 @@ public static class InteractionBenchmark
         fake.ThrowOnDisposeIfViolations = false;
         var settings = Settings(fake, connectionString).Concat(botSettings).ToList();
         var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0" };
+        // Runtime knobs for experiments, e.g. --env DOTNET_GCgen0size=0x400000 (repeatable).
+        foreach (var (name, value) in botEnvironment) environment[name] = value;
 
         var setupClock = Stopwatch.StartNew();
         var runs = new List<BenchRun>();
