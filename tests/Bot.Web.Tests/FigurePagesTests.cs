@@ -121,6 +121,12 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
         await Assertions.Expect(page.Locator("table.contractors th:text-is('user 202')")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("table.agreement th:text-is('every task')")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("table.agreement")).ToContainTextAsync("information-gathering");
+        // The chart: a bar for every "with the decision" figure the table has, Alice's among them at 100%.
+        var chart = page.GetByRole(AriaRole.Img, new() { NameString = "Bar chart of each person's votes" });
+        await Assertions.Expect(chart.Locator("text", new() { HasTextString = "user 201" })).ToHaveCountAsync(1);
+        var withDecision = (await page.Locator("table.contractors tbody tr td:nth-of-type(3)").AllInnerTextsAsync()).Count(t => t != "-");
+        Assert.True(withDecision >= 2);
+        await Assertions.Expect(chart.Locator($"rect[fill='{ContractorChart.Series[0].Colour.ToUpperInvariant()}']")).ToHaveCountAsync(withDecision + 1); // and the legend's swatch
         await WebFixture.ScreenshotAsync(page, "12-contractors");
     }
 

@@ -96,5 +96,5 @@ public static class HeatMapChart
     }
 
     private static ScottPlot.TickGenerators.NumericManual Ticks(IEnumerable<(int Position, string Label)> ticks, int max) =>
-        new(ticks.Select(t => new Tick(t.Position, t.Label.Length <= max ? t.Label : Bot.Core.Text.SafeText.Prefix(t.Label, max - 1) + "…")).ToArray());
+        new(ticks.Select(t => new Tick(t.Position, Bot.Core.Text.SafeText.Cut(t.Label, max))).ToArray());
 }
