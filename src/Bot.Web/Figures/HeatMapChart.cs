@@ -18,7 +18,7 @@ public static class HeatMapChart
     /// <summary>The border every cell has (and nothing else in the chart): how a reader or a test tells cells apart.</summary>
     public static readonly Color CellBorder = Colors.White;
 
-    private const int CellWidth = 140, CellHeight = 48, Frame = 330, LegendSpace = 150;
+    private const int CellWidth = 140, CellHeight = 48, AxesSpace = 330, LegendSpace = 150;
 
     /// <summary>A cell's value (0..1), or null when it has nothing to show (no ended runs, no steps).</summary>
     public static double? Value(StruggleRow row, string metric)
@@ -67,7 +67,7 @@ public static class HeatMapChart
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = entry, FillColor = Color.FromHex(fill), LabelFontName = ChartSvg.FontName, LabelFontSize = 13 });
         plot.ShowLegend(Edge.Right);
 
-        var width = Frame + LegendSpace + models.Count * CellWidth;
+        var width = AxesSpace + LegendSpace + models.Count * CellWidth;
         var height = 150 + tasks.Count * CellHeight;
         var name = string.Create(CultureInfo.InvariantCulture,
             $"Heat map of {Label(metric)} by task and model: {tasks.Count} task(s), {models.Count} model(s), {rows.Count} cell(s). The table below has the same figures.");
