@@ -33,6 +33,17 @@ public sealed class WebOptions : IValidatableObject
     [Range(1, 168)]
     public int SessionHours { get; set; } = 8;
 
+    /// <summary>
+    /// Sign-in attempts (good links or bad) one client address may make per <see cref="SignInLimitWindow"/>;
+    /// more are answered 429. Behind a proxy (<see cref="PublicUrl"/> set) the address is the one the
+    /// proxy gives in X-Forwarded-For.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "Web:SignInLimit must be between 1 and 100000 sign-in attempts per window.")]
+    public int SignInLimit { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Web:SignInLimitWindow must be between 00:00:01 and 01:00:00.")]
+    public TimeSpan SignInLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often an open run page's server side checks the run for changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan LivePollInterval { get; set; } = TimeSpan.FromSeconds(2);

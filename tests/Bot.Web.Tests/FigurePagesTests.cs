@@ -17,10 +17,8 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
     // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
     private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
 
-    private const string ScenarioCell = "find-password, fake-model-1";
-
     [Fact]
-    public async Task The_models_page_draws_the_struggle_table_as_a_heat_map_whose_cell_opens_the_runs_behind_it()
+    public async Task The_models_page_draws_the_struggle_table_as_a_chart_and_the_table_beside_it_opens_the_runs_behind_a_cell()
     {
         // Two runs of another task that have ended: one answered (no scoring: a success), one aborted.
         var commands = web.Services.GetRequiredService<IRunCommands>();
@@ -34,17 +32,20 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
         var response = await page.GotoAsync($"{web.BaseUrl}models");
         Assert.Equal(200, response!.Status);
 
-        var cell = page.Locator($"svg.heatmap a[aria-label^='{ScenarioCell}:']");
-        await Assertions.Expect(cell.Locator("rect.cell")).ToHaveCountAsync(1);
+        var chart = page.GetByRole(AriaRole.Img, new() { NameString = "Heat map of success rate by task and model" });
+        await Assertions.Expect(chart).ToHaveCountAsync(1);
+        // One cell per row of the table (every task and model pair with something in the range).
+        var pairs = await page.Locator("table tbody tr").CountAsync();
+        Assert.True(pairs >= 2);
+        await Assertions.Expect(chart.Locator(CellBorders)).ToHaveCountAsync(pairs);
         // The scenario's runs have not ended: the success cell says so rather than showing 0%.
-        await Assertions.Expect(cell.Locator("text.value")).ToHaveTextAsync("no data");
+        Assert.Equal([HeatMapChart.Fill(null), "no data"], await CellAsync(page, "find-password", "fake-model-1"));
+        // One of the two ended runs succeeded.
+        Assert.Equal([HeatMapChart.Fill(0.5), "50%"], await CellAsync(page, "heat-map-task", "fake-model-1"));
         await Assertions.Expect(page.Locator("table tbody")).ToContainTextAsync("information-gathering");
-        var ended = page.Locator("svg.heatmap a[aria-label^='heat-map-task, fake-model-1:']");
-        await Assertions.Expect(ended.Locator("text.value")).ToHaveTextAsync("50%");
-        await Assertions.Expect(ended.Locator("rect.cell")).ToHaveAttributeAsync("fill", HeatMapSvg.Fill(0.5));
         await WebFixture.ScreenshotAsync(page, "10-models-and-tasks");
 
-        await cell.ClickAsync();
+        await page.Locator("table tbody a[href='/runs?task=find-password&model=fake-model-1']").ClickAsync();
 
         await page.WaitForURLAsync($"{web.BaseUrl}runs?task=find-password&model=fake-model-1", Navigated);
         await Assertions.Expect(page.Locator($"table.runs a[href='/runs/{web.Scenario.Parent}']")).ToHaveCountAsync(1);
@@ -61,10 +62,33 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "tag information-gathering" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("h2").First).ToHaveTextAsync("Steps tagged information-gathering (share of steps)");
+        await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameString = "Heat map of share of steps tagged information-gathering" })).ToHaveCountAsync(1);
         // Five steps of the scenario: the parent's three, the sub-run's one and the fork's opening step; only the parent's step 1 carries the tag.
-        await Assertions.Expect(page.Locator($"svg.heatmap a[aria-label^='{ScenarioCell}:'] text.value")).ToHaveTextAsync("20%");
+        Assert.Equal([HeatMapChart.Fill(0.2), "20%"], await CellAsync(page, "find-password", "fake-model-1"));
         await WebFixture.ScreenshotAsync(page, "11-models-by-tag");
     }
+
+    /// <summary>Each cell's border: the only rectangles drawn unfilled in <see cref="HeatMapChart.CellBorder"/>.</summary>
+    private const string CellBorders = "rect[fill='none'][stroke='white']";
+
+    /// <summary>
+    /// The fill and the number of the cell in the task's row and the model's column, found as a reader
+    /// finds it: the cell level with the task's label and above the model's, and the text inside it.
+    /// </summary>
+    private static async Task<string[]> CellAsync(IPage page, string task, string model) => await page.EvaluateAsync<string[]>("""
+        ([task, model, borders]) => {
+            const svg = document.querySelector('svg.heatmap');
+            const texts = [...svg.querySelectorAll('text')];
+            const box = e => e.getBoundingClientRect();
+            const inside = (r, x, y) => r.left <= x && x <= r.right && r.top <= y && y <= r.bottom;
+            const row = box(texts.find(t => t.textContent.trim() === task)), column = box(texts.find(t => t.textContent.trim() === model));
+            const x = column.left + column.width / 2, y = row.top + row.height / 2;
+            const cell = [...svg.querySelectorAll(borders)].map(b => b.previousElementSibling).find(c => inside(box(c), x, y));
+            if (!cell) return ['no cell', ''];
+            const value = texts.find(t => { const r = box(t); return inside(box(cell), r.left + r.width / 2, r.top + r.height / 2); });
+            return [cell.getAttribute('fill').toLowerCase(), value ? value.textContent.trim() : 'no text'];
+        }
+        """, new[] { task, model, CellBorders });
 
     [Theory]
     [InlineData("models?from=yesterday", "'from' must be a date")]
@@ -97,6 +121,12 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
         await Assertions.Expect(page.Locator("table.contractors th:text-is('user 202')")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("table.agreement th:text-is('every task')")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("table.agreement")).ToContainTextAsync("information-gathering");
+        // The chart: a bar for every "with the decision" figure the table has, Alice's among them at 100%.
+        var chart = page.GetByRole(AriaRole.Img, new() { NameString = "Bar chart of each person's votes" });
+        await Assertions.Expect(chart.Locator("text", new() { HasTextString = "user 201" })).ToHaveCountAsync(1);
+        var withDecision = (await page.Locator("table.contractors tbody tr td:nth-of-type(3)").AllInnerTextsAsync()).Count(t => t != "-");
+        Assert.True(withDecision >= 2);
+        await Assertions.Expect(chart.Locator($"rect[fill='{ContractorChart.Series[0].Colour.ToUpperInvariant()}']")).ToHaveCountAsync(withDecision + 1); // and the legend's swatch
         await WebFixture.ScreenshotAsync(page, "12-contractors");
     }
 

@@ -46,6 +46,58 @@ public sealed class SignInTests(WebFixture web) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_used_once_is_refused_the_second_time_even_within_its_lifetime()
+    {
+        var link = web.SignIn.CreateLink(Scenario.Bob, WebRole.Contractor).ToString();
+        var first = await web.NewPageAsync();
+        await first.GotoAsync(link);
+        await Assertions.Expect(first.Locator("h1")).ToHaveTextAsync("Runs");
+
+        // Someone else (a browser without Bob's cookie) opens the same link.
+        var second = await web.NewPageAsync();
+        var response = await second.GotoAsync(link);
+
+        Assert.Equal(410, response!.Status);
+        await Assertions.Expect(second.Locator("h1")).ToHaveTextAsync("This sign-in link was already used");
+        await Assertions.Expect(second.Locator("main")).ToContainTextAsync("Type /web in the Discord server to ask for a new one.");
+        Assert.Empty(await second.Context.CookiesAsync());
+        await WebFixture.ScreenshotAsync(second, "09-link-already-used");
+        Assert.Equal(401, (await second.GotoAsync($"{web.BaseUrl}runs"))!.Status);
+        // Bob, who used it, is still signed in.
+        Assert.Equal(200, (await first.GotoAsync($"{web.BaseUrl}runs"))!.Status);
+    }
+
+    [Fact]
+    public async Task Of_two_redemptions_of_one_link_at_once_exactly_one_succeeds()
+    {
+        var ledger = web.Services.GetRequiredService<ISignInLinkLedger>();
+        var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => ledger.TryRedeemAsync(id, expires))));
+
+        Assert.Equal(1, results.Count(r => r));
+        Assert.False(await ledger.TryRedeemAsync(id, expires));
+    }
+
+    [Fact]
+    public async Task A_used_link_is_forgotten_only_once_it_has_long_expired()
+    {
+        var ledger = web.Services.GetRequiredService<ISignInLinkLedger>();
+        string NewId() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var (old, recent) = (NewId(), NewId());
+        Assert.True(await ledger.TryRedeemAsync(old, DateTimeOffset.UtcNow - Bot.Data.Web.SignInLinkLedger.ClockAllowance - TimeSpan.FromMinutes(1)));
+        // Expired, but within the allowance for another process's slower clock: still remembered.
+        Assert.True(await ledger.TryRedeemAsync(recent, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1)));
+
+        // Any redemption clears the rows past the allowance.
+        Assert.True(await ledger.TryRedeemAsync(NewId(), DateTimeOffset.UtcNow.AddMinutes(10)));
+
+        Assert.False(await ledger.TryRedeemAsync(recent, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1)));
+        Assert.True(await ledger.TryRedeemAsync(old, DateTimeOffset.UtcNow.AddMinutes(10)));
+    }
+
+    [Fact]
     public async Task A_link_whose_role_was_changed_to_researcher_is_refused()
     {
         var link = web.SignIn.CreateLink(Scenario.Alice, WebRole.Contractor);

@@ -30,6 +30,14 @@ public sealed class WebOptionsTests
     }
 
     [Fact]
+    public void A_sign_in_limit_that_would_refuse_everyone_or_never_reset_is_refused_naming_the_setting()
+    {
+        Assert.Contains(Problems(new WebOptions { SignInLimit = 0 }), p => p.StartsWith("Web:SignInLimit must be between 1 and 100000", StringComparison.Ordinal));
+        Assert.Contains(Problems(new WebOptions { SignInLimitWindow = TimeSpan.FromDays(1) }), p => p.StartsWith("Web:SignInLimitWindow must be between", StringComparison.Ordinal));
+        Assert.Contains(Problems(new WebOptions { SignInLimitWindow = TimeSpan.Zero }), p => p.StartsWith("Web:SignInLimitWindow must be between", StringComparison.Ordinal));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_generated_key_file_is_private_to_the_bot_and_reused()
     {

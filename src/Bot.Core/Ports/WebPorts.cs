@@ -18,6 +18,18 @@ public interface IWebSignIn
 }
 
 /// <summary>
+/// The sign-in links already exchanged for a session, so that each link works once, in every bot
+/// process on the database. A link is remembered only until it expires (plus an allowance for
+/// clocks that disagree): after that its signature check refuses it anyway.
+/// </summary>
+public interface ISignInLinkLedger
+{
+    /// <param name="linkId">The link's random id (from its signed token).</param>
+    /// <returns>True the first time a link is redeemed; false when it was redeemed before.</returns>
+    Task<bool> TryRedeemAsync(string linkId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
 /// Addresses of pages, for link buttons in the chat. Registered only when <c>Web:PublicUrl</c> is
 /// set: a link to 127.0.0.1 would be useless to anyone but the operator.
 /// </summary>

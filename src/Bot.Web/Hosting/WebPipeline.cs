@@ -1,8 +1,10 @@
 using Bot.Web.Pages;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Bot.Web.Hosting;
 
@@ -38,6 +40,11 @@ public static partial class WebPipeline
                 await page.ExecuteAsync(context);
             }
         });
+        // Behind a proxy the client's address is the one the proxy adds (only a proxy on this
+        // machine is believed: the view listens on 127.0.0.1), so the sign-in limit is per person.
+        if (!string.IsNullOrWhiteSpace(app.Services.GetRequiredService<IOptions<WebOptions>>().Value.PublicUrl))
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor });
+        app.UseRateLimiter();
         StaticAssets.Map(app);
         SignInEndpoints.Map(app);
         RunPages.Map(app);

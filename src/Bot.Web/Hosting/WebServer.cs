@@ -56,7 +56,9 @@ public sealed partial class WebServer(IServiceProvider bot, IOptions<WebOptions>
         services.AddSingleton(bot.GetRequiredService<IRunTreeReader>());
         services.AddSingleton(bot.GetRequiredService<IFigures>());
         services.AddSingleton(bot.GetRequiredService<IDatasetExport>());
+        services.AddSingleton(bot.GetRequiredService<ISignInLinkLedger>());
         services.AddSingleton<PageRenderer>();
+        SignInRateLimit.Add(services, web);
 
         var app = builder.Build();
         WebPipeline.Configure(app);

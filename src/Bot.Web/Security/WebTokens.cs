@@ -7,7 +7,8 @@ using Bot.Core.Ports;
 namespace Bot.Web.Security;
 
 /// <summary>Who a valid token speaks for, and until when.</summary>
-public sealed record WebIdentity(ActorId Actor, WebRole Role, DateTimeOffset ExpiresAt);
+/// <param name="TokenId">The token's random id: what makes a sign-in link single-use (<see cref="ISignInLinkLedger"/>).</param>
+public sealed record WebIdentity(ActorId Actor, WebRole Role, DateTimeOffset ExpiresAt, string TokenId);
 
 /// <summary>Why a token was refused; each has its own page text.</summary>
 public enum TokenRefusal { Malformed, BadSignature, Expired, WrongPurpose }
@@ -15,7 +16,8 @@ public enum TokenRefusal { Malformed, BadSignature, Expired, WrongPurpose }
 /// <summary>
 /// Signed tokens: <c>v1.{payload}.{mac}</c>, both base64url, the MAC HMAC-SHA256 over "v1." +
 /// payload. The payload names its purpose (a sign-in link or a session), so a link cannot be
-/// used as a cookie or the other way round, and carries the actor, the role and the expiry.
+/// used as a cookie or the other way round, and carries the actor, the role, the expiry and a
+/// random id (by which a sign-in link is redeemed once).
 /// </summary>
 public sealed class WebTokens(SigningKey key, TimeProvider time)
 {
@@ -45,11 +47,11 @@ public sealed class WebTokens(SigningKey key, TimeProvider time)
         Payload? payload;
         try { payload = JsonSerializer.Deserialize<Payload>(FromBase64Url(parts[1])); }
         catch (Exception ex) when (ex is JsonException or FormatException) { return (null, TokenRefusal.Malformed); }
-        if (payload is null || payload.R is not ("researcher" or "contractor") || string.IsNullOrEmpty(payload.A)) return (null, TokenRefusal.Malformed);
+        if (payload is null || payload.R is not ("researcher" or "contractor") || string.IsNullOrEmpty(payload.A) || payload.N is not { Length: > 0 and <= 64 }) return (null, TokenRefusal.Malformed);
         if (payload.P != purpose) return (null, TokenRefusal.WrongPurpose);
         var expires = DateTimeOffset.FromUnixTimeSeconds(payload.E);
         if (expires <= time.GetUtcNow()) return (null, TokenRefusal.Expired);
-        return (new WebIdentity(new ActorId(payload.A), payload.R == "researcher" ? WebRole.Researcher : WebRole.Contractor, expires), null);
+        return (new WebIdentity(new ActorId(payload.A), payload.R == "researcher" ? WebRole.Researcher : WebRole.Contractor, expires, payload.N), null);
     }
 
     private byte[] Mac(string body) => HMACSHA256.HashData(key.Bytes, Encoding.ASCII.GetBytes(Version + "." + body));
