@@ -25,7 +25,9 @@ public static class InteractionBenchmark
         var rate = double.Parse(Arg(args, "--rate") ?? "200", CultureInfo.InvariantCulture);
         var contractors = int.Parse(Arg(args, "--contractors") ?? "200", CultureInfo.InvariantCulture);
         var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var gc = Arg(args, "--gc") ?? "server";
+        // The bot child runs in this project's process image, so it gets Bot.Host's runtime settings
+        // (Bot.Host.csproj: workstation GC, no dynamic PGO) by environment; --gc server to compare.
+        var gc = Arg(args, "--gc") ?? "workstation";
         var validateSpec = args.Contains("--validate-spec");
         // Where PostgreSQL spends its time during the bot's load (pg_stat_statements, top statements).
         var pgStats = args.Contains("--pg-stats");
@@ -94,7 +96,7 @@ public static class InteractionBenchmark
         });
         fake.ThrowOnDisposeIfViolations = false;
         var settings = Settings(fake, connectionString).Concat(botSettings).ToList();
-        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0" };
+        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0", ["DOTNET_TieredPGO"] = "0" };
         // Runtime knobs for experiments, e.g. --env DOTNET_GCgen0size=0x400000 (repeatable).
         foreach (var (name, value) in botEnvironment) environment[name] = value;
 
