@@ -14,6 +14,9 @@ public sealed record GoldMarked(StepId StepId, int? Previous, int? Current);
 /// </summary>
 public interface IGoldSteps
 {
+    public const string StepNotDecidedCode = "step_not_decided";
+    public const string UnknownCandidateCode = "unknown_candidate";
+
     /// <summary>Marks the step as gold with <paramref name="correctCandidate"/>, replacing an earlier answer; 0 unmarks it.</summary>
     Task<Result<GoldMarked>> MarkAsync(StepId stepId, int correctCandidate, ActorId researcher, CancellationToken cancellationToken = default);
 }

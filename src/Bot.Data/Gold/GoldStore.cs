@@ -13,8 +13,6 @@ namespace Bot.Data.Gold;
 /// </summary>
 public sealed class GoldStore(BotDatabase database, TimeProvider time) : IGoldSteps
 {
-    public const string StepNotDecidedCode = "step_not_decided";
-
     public async Task<Result<GoldMarked>> MarkAsync(StepId stepId, int correctCandidate, ActorId researcher, CancellationToken cancellationToken = default)
     {
         const string load = """
@@ -41,7 +39,7 @@ public sealed class GoldStore(BotDatabase database, TimeProvider time) : IGoldSt
         if (row is not { } step) return DataErrors.UnknownStep(stepId);
         // Only a decided step has been through a vote: its candidates are final and people saw them whole.
         if (step.decided_candidate is null)
-            return new Error(StepNotDecidedCode, $"Step {stepId} is not decided yet; only a decided step can be gold.");
+            return new Error(IGoldSteps.StepNotDecidedCode, $"Step {stepId} is not decided yet; only a decided step can be gold.");
         if (correctCandidate > 0 && !step.has_candidate) return DataErrors.UnknownCandidate(stepId, correctCandidate);
 
         int? current = correctCandidate == 0 ? null : correctCandidate;
