@@ -16,7 +16,7 @@ public sealed class GoldStore(BotDatabase database, TimeProvider time) : IGoldSt
     public async Task<Result<GoldMarked>> MarkAsync(StepId stepId, int correctCandidate, ActorId researcher, CancellationToken cancellationToken = default)
     {
         const string load = """
-            SELECT s.decided_candidate,
+            SELECT (SELECT d.candidate_number FROM decisions d WHERE d.step_id = s.id) AS decided_candidate,
                    EXISTS (SELECT 1 FROM candidates c WHERE c.step_id = s.id AND c.number = @candidate) AS has_candidate,
                    (SELECT g.correct_candidate FROM gold_steps g WHERE g.step_id = s.id) AS previous
             FROM steps s WHERE s.id = @step FOR UPDATE OF s
