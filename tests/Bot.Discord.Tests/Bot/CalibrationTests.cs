@@ -173,4 +173,22 @@ public sealed class CalibrationAnswerTests(CalibrationOffHarness h) : IClassFixt
         Assert.Equal(global::Bot.Discord.Bot.Interactions.CalibrationHandler.VotesOnly, Text(await h.Fake.WaitForResponseAsync(click)));
         Assert.Equal(before, await h.Db.SnapshotAsync());
     }
+
+    [Fact]
+    public async Task Stats_me_shows_the_askers_own_accuracy_on_calibration_steps()
+    {
+        var dana = new FakeUser(720_000_000_000_000_009, "dana");
+        var (_, post, message) = await PostedAsync();
+        // The gold answer is #3 (GoldRunAsync), although #2 was decided.
+        var click = await h.Fake.ClickButtonAsync(h.Fake.DefaultChannelId, message.Id, CustomIds.CalibrationVote(post, 3), dana, BotHarness.Contractor);
+        await h.Fake.WaitForResponseAsync(click);
+
+        var mine = Text(await h.Fake.WaitForResponseAsync(await h.Fake.SlashCommandAsync(h.Fake.DefaultChannelId, "stats",
+            [FakeDiscordServer.SubCommand("me")], dana, BotHarness.Contractor)));
+
+        // 1 of 1 right: Wilson 95% from 20.65% to 100%.
+        Assert.Contains("Calibration steps (gold) answered correctly: 1/1 100% [21%, 100%]", mine, StringComparison.Ordinal);
+        Assert.Contains("Steps you acted on: 0 · voted on: 0", mine, StringComparison.Ordinal);
+        h.Fake.AssertNoViolations();
+    }
 }
