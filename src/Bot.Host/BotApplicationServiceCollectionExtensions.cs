@@ -24,6 +24,7 @@ public static class BotApplicationServiceCollectionExtensions
         services.AddSingleton<IRunNotices, DiscordRunNotices>();
         services.AddSingleton<IDigestPublisher, DigestPublisher>();
         services.AddSingleton<IWorkHandler, RenderStepHandler>();
+        services.AddSingleton<IWorkHandler, PostCalibrationHandler>();
         return services;
     }
 }

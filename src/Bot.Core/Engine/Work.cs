@@ -71,3 +71,12 @@ public sealed record StuckCheckWork(RunId RunId, int StepNumber) : WorkItem(RunI
 {
     public override string IdempotencyKey => $"stuck-request:{RunId}:{StepNumber}";
 }
+
+/// <summary>
+/// Post a gold step again as a calibration step (<paramref name="PostId"/> in calibration_posts).
+/// Not part of the state machine: it shows an old step of <paramref name="RunId"/> and changes nothing of that run.
+/// </summary>
+public sealed record PostCalibrationWork(RunId RunId, int StepNumber, long PostId) : WorkItem(RunId, StepNumber)
+{
+    public override string IdempotencyKey => $"calibration:{PostId}";
+}

@@ -91,6 +91,20 @@ public sealed class FigureQueries(BotDatabase database)
         ORDER BY s.id, m.id
         """;
 
+    // Latest answer per person and post (the table keeps only that), on posts whose step is gold now:
+    // unmarking a step withdraws its answers, re-marking scores them against the new answer.
+    private const string GoldSql = Tree + """
+        SELECT a.post_id, p.step_id, a.person, a.candidate, g.correct_candidate
+        FROM calibration_answers a
+        JOIN calibration_posts p ON p.id = a.post_id
+        JOIN gold_steps g ON g.step_id = p.step_id
+        JOIN steps s ON s.id = p.step_id
+        JOIN tree t ON t.id = s.run_id
+        JOIN roots o ON o.id = t.root
+        WHERE a.answered_at >= @from AND a.answered_at < @to
+        ORDER BY a.person, a.post_id
+        """;
+
     public async Task<Result<FigureData>> LoadAsync(FigureScope scope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scope);
@@ -121,6 +135,7 @@ public sealed class FigureQueries(BotDatabase database)
         var ratings = await connection.QueryAsync<RatingRow>(Cmd(RatingsSql));
         var tagSets = await connection.QueryAsync<TagSetRow>(Cmd(TagSetsSql));
         var stuck = await connection.QueryAsync<StuckRow>(Cmd(StuckSql));
+        var gold = await connection.QueryAsync<GoldRow>(Cmd(GoldSql));
         await transaction.CommitAsync(cancellationToken);
 
         return new FigureData(
@@ -132,7 +147,8 @@ public sealed class FigureQueries(BotDatabase database)
             votes.Select(v => new FigureVote(new StepId(v.step_id), new ActorId(v.voter), v.candidate_number, Stores.RunStateLoader.Utc(v.first_cast_at))).ToList(),
             ratings.Select(r => new FigureRating(new StepId(r.step_id), r.candidate_number, new ActorId(r.rater), r.value)).ToList(),
             tagSets.Select(t => new FigureTagSet(new StepId(t.step_id), new ActorId(t.actor), t.tags)).ToList(),
-            stuck.Select(s => new FigureStuckCheck(new StepId(s.step_id), s.is_stuck)).ToList());
+            stuck.Select(s => new FigureStuckCheck(new StepId(s.step_id), s.is_stuck)).ToList(),
+            gold.Select(g => new FigureGoldAnswer(g.post_id, new StepId(g.step_id), new ActorId(g.person), g.candidate, g.correct_candidate)).ToList());
     }
 
     /// <summary>A task or model no top-level run has used is a typo, not an empty figure.</summary>
@@ -160,5 +176,6 @@ public sealed class FigureQueries(BotDatabase database)
         public string[] tags { get; set; } = [];
     }
     private sealed record StuckRow(long step_id, bool is_stuck);
+    private sealed record GoldRow(long post_id, long step_id, string person, int candidate, int correct_candidate);
 #pragma warning restore IDE1006
 }

@@ -23,6 +23,7 @@ public static class StoredNames
         [typeof(NotifyParentWork)] = "NotifyParent",
         [typeof(FinishRunWork)] = "FinishRun",
         [typeof(StuckCheckWork)] = "StuckCheck",
+        [typeof(PostCalibrationWork)] = "PostCalibration",
     };
 
     public static IReadOnlyDictionary<Type, string> Events { get; } = new Dictionary<Type, string>

@@ -25,6 +25,8 @@ public static class BotDataPortsServiceCollectionExtensions
         services.TryAddSingleton<Figures.FigureQueries>();
         services.TryAddSingleton<IFigures, Figures.FiguresPort>();
         services.AddSingleton<IManualScoring, Agent.ManualScoring>();
+        services.AddSingleton<IGoldSteps, Gold.GoldStore>();
+        services.AddSingleton<ICalibration, Gold.CalibrationStore>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Bot.Data.Work;
 
@@ -39,12 +40,37 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
     /// <summary>Adds work outside an engine command; a second item with the same idempotency key is ignored. Returns whether it was new.</summary>
     public async Task<bool> EnqueueAsync(WorkItem item, CancellationToken cancellationToken = default)
     {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var inserted = await InsertAsync(connection, null, item, cancellationToken);
+        if (inserted) await WakeAsync(connection, cancellationToken);
+        return inserted;
+    }
+
+    /// <summary>
+    /// Adds work inside the caller's transaction, so the item exists exactly when the caller's rows
+    /// do (a crash before the commit leaves neither). The caller calls <see cref="WakeAsync"/> after committing.
+    /// </summary>
+    public Task<bool> EnqueueAsync(WorkItem item, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return InsertAsync(transaction.Connection!, transaction, item, cancellationToken);
+    }
+
+    /// <summary>Wakes the local worker and (engine commands do not notify; see 0001_initial.sql) those of other processes.</summary>
+    public async Task WakeAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        signal?.Set();
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('bot_work', '')", cancellationToken: cancellationToken));
+    }
+
+    private async Task<bool> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, WorkItem item, CancellationToken cancellationToken)
+    {
         const string sql = """
             INSERT INTO work_items (kind, run_id, step_number, idempotency_key, payload, next_attempt_at, created_at)
             VALUES (@kind, @run_id, @step_number, @key, @payload::jsonb, @now, @now)
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
-        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
@@ -54,13 +80,7 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
             key = item.IdempotencyKey,
             payload = DataJson.Serialize(item, item.GetType()),
             now,
-        }, cancellationToken: cancellationToken));
-        if (inserted > 0)
-        {
-            signal?.Set();
-            // Wakes workers of other processes at once (engine commands do not notify; see 0001_initial.sql).
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_notify('bot_work', '')", cancellationToken: cancellationToken));
-        }
+        }, transaction, cancellationToken: cancellationToken));
         return inserted > 0;
     }
 

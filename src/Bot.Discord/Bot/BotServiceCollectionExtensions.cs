@@ -24,12 +24,14 @@ public static class BotServiceCollectionExtensions
             .Validate(o => o.TagTaxonomy.All(t => System.Text.RegularExpressions.Regex.IsMatch(t, "^[a-z0-9][a-z0-9_-]{0,63}$")),
                 "Discord:TagTaxonomy entries are lower-case letters, digits, '-' or '_' (up to 64).")
             .ValidateOnStart();
+        services.AddOptions<GoldOptions>().Bind(configuration.GetSection(GoldOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BotRoles>();
         services.TryAddSingleton<IChatLinks, DiscordMessageLinks>();
         services.AddSingleton(_ => new RefusalMemory());
         services.AddSingleton<IStepPresenter, StepPresenter>();
         services.AddScoped<StepGuard>();
+        services.AddScoped<CalibrationHandler>();
         services.AddScoped<ComponentHandler>();
         services.AddScoped<ModalHandler>();
         services.AddScoped<TaskCommandHandler>();

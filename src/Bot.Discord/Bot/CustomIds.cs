@@ -40,10 +40,23 @@ public enum CustomIdKind
     Rerun,
     /// <summary>Skip button on an interrupted execution (researchers): <c>skip:{step}</c>.</summary>
     Skip,
+    /// <summary>Vote button of a calibration post: <c>ballot:{post}:{n}</c> (the id is a calibration post's, not a step's).</summary>
+    CalibrationVote,
+    /// <summary>Vote select of a calibration post with many candidates: <c>ballots:{post}</c>.</summary>
+    CalibrationSelect,
+    /// <summary>Any other button of a calibration post (Propose, Rate, ...), by its position: <c>aside:{post}:{slot}</c>.</summary>
+    CalibrationOther,
 }
 
 /// <summary>A custom id that parsed; the step and number are still to be checked against the database.</summary>
-public sealed record ParsedCustomId(CustomIdKind Kind, StepId StepId, int? Number = null);
+/// <param name="StepId">The step; for the calibration kinds, the calibration post's id instead (see <see cref="IsCalibration"/>).</param>
+public sealed record ParsedCustomId(CustomIdKind Kind, StepId StepId, int? Number = null)
+{
+    /// <summary>Calibration ids name a post, never a step, so no click on one can reach a run's engine.</summary>
+    public bool IsCalibration => Kind is CustomIdKind.CalibrationVote or CustomIdKind.CalibrationSelect or CustomIdKind.CalibrationOther;
+
+    public long CalibrationPostId => IsCalibration ? StepId.Value : throw new InvalidOperationException($"A {Kind} id names a step, not a calibration post.");
+}
 
 /// <summary>
 /// The one place custom ids are built and parsed. Grammar: <c>{prefix}:{stepId}[:{number}]</c> with
@@ -83,6 +96,9 @@ public static class CustomIds
         (CustomIdKind.Retry, "retry", false),
         (CustomIdKind.Rerun, "rerun", false),
         (CustomIdKind.Skip, "skip", false),
+        (CustomIdKind.CalibrationVote, "ballot", true),
+        (CustomIdKind.CalibrationSelect, "ballots", false),
+        (CustomIdKind.CalibrationOther, "aside", true),
     ];
 
     public static string Vote(StepId step, int candidate) => Build(CustomIdKind.Vote, step, candidate);
@@ -102,6 +118,10 @@ public static class CustomIds
     public static string Retry(StepId step) => Build(CustomIdKind.Retry, step);
     public static string Rerun(StepId step) => Build(CustomIdKind.Rerun, step);
     public static string Skip(StepId step) => Build(CustomIdKind.Skip, step);
+
+    public static string CalibrationVote(long post, int candidate) => Build(CustomIdKind.CalibrationVote, new StepId(post), candidate);
+    public static string CalibrationSelect(long post) => Build(CustomIdKind.CalibrationSelect, new StepId(post));
+    public static string CalibrationOther(long post, int slot) => Build(CustomIdKind.CalibrationOther, new StepId(post), slot);
 
     public static string Build(CustomIdKind kind, StepId step, int? number = null)
     {

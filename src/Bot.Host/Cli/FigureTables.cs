@@ -48,15 +48,16 @@ public static class FigureTables
         output.WriteLine($"Contractor quality, {Describe(scope)}");
         if (rows.Count == 0)
         {
-            output.WriteLine("Nobody voted, rated, tagged or proposed on steps opened in this range.");
+            output.WriteLine("Nobody voted, rated, tagged or proposed on steps opened in this range, or answered a calibration step in it.");
             return;
         }
-        output.WriteLine($"{"person",-26} {"seen",5} {"voted",5} {"with decision",-14} {"with others",-14} {"with judge",-14} {"picks succeeded",-16} {"rating rho",-12} to vote");
+        output.WriteLine($"{"person",-26} {"seen",5} {"voted",5} {"with decision",-14} {"with others",-14} {"with judge",-14} {"picks succeeded",-16} {"rating rho",-12} {"to vote",-8} gold [95%]");
         foreach (var r in rows)
         {
             string rho = r.RatingCorrelation is { } c ? $"{Number(c, "0.00")} ({r.RatingPairs})" : $"- ({r.RatingPairs})";
-            output.WriteLine($"{Clip(r.Actor.Value, 26),-26} {r.StepsSeen,5} {r.StepsVoted,5} {Share(r.WithDecision),-14} {Share(r.WithOthers),-14} {Share(r.WithJudge),-14} {Share(r.PickedSucceeded),-16} {rho,-12} {Seconds(r.MedianSecondsToVote)}");
+            output.WriteLine($"{Clip(r.Actor.Value, 26),-26} {r.StepsSeen,5} {r.StepsVoted,5} {Share(r.WithDecision),-14} {Share(r.WithOthers),-14} {Share(r.WithJudge),-14} {Share(r.PickedSucceeded),-16} {rho,-12} {Seconds(r.MedianSecondsToVote),-8} {Proportion(r.Gold)}");
         }
+        output.WriteLine("gold = calibration steps answered with the gold answer / answered, Wilson 95% interval.");
     }
 
     private static string Clip(string s, int max) => Bot.Core.Text.SafeText.Cut(s.ReplaceLineEndings(" "), max);

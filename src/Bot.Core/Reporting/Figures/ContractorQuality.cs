@@ -14,6 +14,7 @@ namespace Bot.Core.Reporting.Figures;
 /// <param name="RatingCorrelation">Spearman correlation of their ratings with the mean of the other raters' on the same candidates (null under three pairs).</param>
 /// <param name="RatingPairs">Candidates they rated that someone else rated too.</param>
 /// <param name="MedianSecondsToVote">Median time from a step being posted to their first vote on it.</param>
+/// <param name="Gold">Calibration posts they answered in the scope (latest answer per post) and how many named the gold step's correct candidate, with the Wilson 95% interval.</param>
 public sealed record ContractorRow(
     ActorId Actor,
     int StepsSeen,
@@ -24,7 +25,8 @@ public sealed record ContractorRow(
     Share PickedSucceeded,
     double? RatingCorrelation,
     int RatingPairs,
-    double? MedianSecondsToVote);
+    double? MedianSecondsToVote,
+    Proportion Gold);
 
 /// <summary>The one definition of the contractor-quality figures.</summary>
 public static class ContractorCalculator
@@ -51,9 +53,11 @@ public static class ContractorCalculator
             .Where(a => IsPerson(a.Voter))
             .Distinct()
             .ToLookup(a => a.Voter, a => a.Step);
+        // Calibration answers are only ever read here: they are not votes and count in no live figure.
+        var gold = data.Gold.Where(g => IsPerson(g.Person)).ToLookup(g => g.Person);
 
         var rows = new List<ContractorRow>();
-        foreach (var person in acted.Select(g => g.Key).OrderBy(a => a.Value, StringComparer.Ordinal))
+        foreach (var person in acted.Select(g => g.Key).Union(gold.Select(g => g.Key)).OrderBy(a => a.Value, StringComparer.Ordinal))
         {
             var mine = votesByPerson[person].ToList();
             var onDecided = mine.Where(v => steps[v.Step].Decided is not null).ToList();
@@ -76,7 +80,8 @@ public static class ContractorCalculator
                     v => outcome[steps[v.Step].Root] == RunOutcome.Succeeded),
                 Statistics.Spearman(ratingPairs),
                 ratingPairs.Count,
-                Statistics.Median(mine.Select(v => Math.Max(0, (v.FirstCastAt - steps[v.Step].PostedAt).TotalSeconds)))));
+                Statistics.Median(mine.Select(v => Math.Max(0, (v.FirstCastAt - steps[v.Step].PostedAt).TotalSeconds))),
+                Statistics.Wilson(gold[person].Count(g => g.Candidate == g.Correct), gold[person].Count())));
         }
         return rows;
     }

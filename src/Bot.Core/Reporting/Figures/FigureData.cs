@@ -29,6 +29,7 @@ public enum RunOutcome
 /// </summary>
 /// <param name="Runs">Top-level runs that ended in the scope, or own a step in it.</param>
 /// <param name="Steps">Steps opened in the scope (<see cref="FigureStep.InScope"/>), plus every step of the runs that ended in it.</param>
+/// <param name="GoldAnswers">Answers given in the scope on calibration posts of steps that are gold now; never part of <paramref name="Votes"/>.</param>
 public sealed record FigureData(
     FigureScope Scope,
     IReadOnlyList<FigureRun> Runs,
@@ -37,7 +38,11 @@ public sealed record FigureData(
     IReadOnlyList<FigureVote> Votes,
     IReadOnlyList<FigureRating> Ratings,
     IReadOnlyList<FigureTagSet> TagSets,
-    IReadOnlyList<FigureStuckCheck> StuckChecks);
+    IReadOnlyList<FigureStuckCheck> StuckChecks,
+    IReadOnlyList<FigureGoldAnswer>? GoldAnswers = null)
+{
+    public IReadOnlyList<FigureGoldAnswer> Gold => GoldAnswers ?? [];
+}
 
 /// <summary>A top-level run. <paramref name="Steps"/> counts its own steps (not its sub-runs').</summary>
 public sealed record FigureRun(RunId Id, string Task, string Model, RunOutcome Outcome, bool EndedInScope, int Steps);
@@ -64,3 +69,6 @@ public sealed record FigureTagSet(StepId Step, ActorId Actor, IReadOnlyList<stri
 
 /// <summary>A stored stuck check of a step and its verdict.</summary>
 public sealed record FigureStuckCheck(StepId Step, bool IsStuck);
+
+/// <summary>A person's latest answer on one calibration post, and the gold step's correct candidate as marked now.</summary>
+public sealed record FigureGoldAnswer(long Post, StepId Step, ActorId Person, int Candidate, int Correct);

@@ -19,7 +19,8 @@ public sealed class RunCommandHandler(
     BotRoles roles,
     TimeProvider time,
     IDeadWorkReader? deadWork = null,
-    IManualScoring? scoring = null)
+    IManualScoring? scoring = null,
+    IGoldSteps? gold = null)
 {
     /// <summary>The longest deadline /run deadline sets: a week, like the voting window of /task start.</summary>
     public const int MaxDeadlineMinutes = 10080;
@@ -54,6 +55,8 @@ public sealed class RunCommandHandler(
                 return InteractionAnswer.Ephemeral(nudged.IsSuccess ? $"Hint stored; the agent sees it from its next prompt on run {run.RunId}." : BotReplies.ForError(nudged.Error!));
             case SlashCommands.RunSub.Score:
                 return await ScoreAsync(run, options, actor, cancellationToken).ConfigureAwait(false);
+            case SlashCommands.RunSub.Gold:
+                return await GoldAsync(run, options, actor, cancellationToken).ConfigureAwait(false);
             case SlashCommands.RunSub.Fork:
                 return await ForkAsync(run, options, actor, interactionId, cancellationToken).ConfigureAwait(false);
             case SlashCommands.RunSub.Deadline when run.CurrentStep is not null:
@@ -122,6 +125,36 @@ public sealed class RunCommandHandler(
         return InteractionAnswer.Ephemeral(scored.IsSuccess
             ? string.Create(CultureInfo.InvariantCulture, $"Run {run.RunId} scored {value:0.###} ({(value >= 1 ? "passed" : "not passed")}).")
             : BotReplies.ForError(scored.Error!));
+    }
+
+    /// <summary><c>/run gold step: option:</c>: the researcher's answer is the truth, even against the decision; 0 unmarks.</summary>
+    private async Task<InteractionAnswer> GoldAsync(RunSummary run, CommandOptions options, ActorId actor, CancellationToken cancellationToken)
+    {
+        if (gold is null) return InteractionAnswer.Ephemeral("Gold steps are not available in this bot.");
+        // Discord enforces the options' ranges, but a client can send anything: check again.
+        if (options.Integer(SlashCommands.Options.Step) is not { } number || number is < 1 or > int.MaxValue)
+            return InteractionAnswer.Ephemeral("Give step: the number of a decided step of this run; nothing was marked.");
+        if (options.Integer(SlashCommands.Options.Option) is not { } option || option is < 0 or > Limits.MaxCandidatesPerStep)
+            return InteractionAnswer.Ephemeral($"option: is the correct candidate's number (1 to {Limits.MaxCandidatesPerStep}), or 0 to unmark; nothing was marked.");
+        var step = await steps.GetStepAsync(run.RunId, (int)number, cancellationToken).ConfigureAwait(false);
+        if (!step.IsSuccess) return InteractionAnswer.Ephemeral(step.Error!.IsTransient ? BotReplies.ForError(step.Error) : $"Run {run.RunId} has no step {number}; nothing was marked.");
+        var marked = await gold.MarkAsync(step.Value.StepId, (int)option, actor, cancellationToken).ConfigureAwait(false);
+        var which = $"Step {number} of run {run.RunId}";
+        // The store names steps by id; people know them by number.
+        if (!marked.IsSuccess) return InteractionAnswer.Ephemeral(marked.Error!.Code switch
+        {
+            IGoldSteps.StepNotDecidedCode => $"{which} is not decided yet; only a decided step can be gold. Nothing was marked.",
+            IGoldSteps.UnknownCandidateCode => $"{which} has no candidate #{option}; nothing was marked.",
+            _ => BotReplies.ForError(marked.Error),
+        });
+        return InteractionAnswer.Ephemeral((marked.Value.Previous, marked.Value.Current) switch
+        {
+            (null, null) => $"{which} was not gold; nothing changed.",
+            ({ } was, null) => $"{which} is no longer gold (its answer was #{was}); answers on its calibration posts no longer count.",
+            (null, { } now) => $"{which} is gold: #{now} is the correct answer. It comes back to contractors as a calibration step.",
+            ({ } was, { } now) when was == now => $"{which} is already gold with #{now}.",
+            ({ } was, { } now) => $"{which}: the gold answer changed from #{was} to #{now}; earlier calibration answers are scored against #{now}.",
+        });
     }
 
     private async Task<InteractionAnswer> ForkAsync(RunSummary run, CommandOptions options, ActorId actor, string interactionId, CancellationToken cancellationToken)

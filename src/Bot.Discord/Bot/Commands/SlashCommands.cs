@@ -40,6 +40,7 @@ public static class SlashCommands
         public const string Skip = "skip";
         public const string Deadline = "deadline";
         public const string Score = "score";
+        public const string Gold = "gold";
     }
 
     public static class FallbackChoice
@@ -125,6 +126,9 @@ public static class SlashCommands
                     new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Minutes, Description = "Minutes from now (1 to 10080)", Required = true, MinValue = 1, MaxValue = RunCommandHandler.MaxDeadlineMinutes }),
                 RunSubcommand(RunSub.Score, "Score a run whose task asks a person to score it (researchers)",
                     new CommandOptionDefinition { Type = CommandOptionType.Number, Name = Options.Value, Description = "Score from 0 to 1 (1 passes)", Required = true, MinValue = 0, MaxValue = 1 }),
+                RunSubcommand(RunSub.Gold, "Mark a decided step as gold: its correct candidate, for calibration (researchers)",
+                    new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Step, Description = "Step number of a decided step", Required = true, MinValue = 1 },
+                    new CommandOptionDefinition { Type = CommandOptionType.Integer, Name = Options.Option, Description = "The correct candidate's number (0 unmarks the step)", Required = true, MinValue = 0, MaxValue = Limits.MaxCandidatesPerStep }),
             ],
         },
         new ApplicationCommandDefinition { Name = Stats, Description = "Figures: your own (me) or where models struggle (models)", Contexts = [0], Options = [.. StatsCommandHandler.Subcommands()] },

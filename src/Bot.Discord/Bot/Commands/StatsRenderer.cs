@@ -19,13 +19,14 @@ public static class StatsRenderer
         text.Append(CultureInfo.InvariantCulture, $"Proposals: {stats.Proposals} (chosen {stats.ProposalsChosen}) · ratings: {stats.Ratings} · tags: {stats.Tags} (all time)\n");
         if (row is null)
         {
-            text.Append("You have not voted, rated, tagged or proposed on any step in this period.");
+            text.Append("You have not voted, rated, tagged or proposed on any step in this period, nor answered a calibration step.");
             return text.ToString();
         }
         text.Append(CultureInfo.InvariantCulture, $"Steps you acted on: {row.StepsSeen} · voted on: {row.StepsVoted} · median time to vote: {Seconds(row.MedianSecondsToVote)}\n");
         text.Append(CultureInfo.InvariantCulture, $"Your vote matched the final decision: {Share(row.WithDecision)} · the other voters' majority: {Share(row.WithOthers)} · the model judge: {Share(row.WithJudge)}\n");
         text.Append(CultureInfo.InvariantCulture, $"Steps decided your way whose run then succeeded: {Share(row.PickedSucceeded)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"Your ratings against the other raters' (Spearman): {(row.RatingCorrelation is { } r ? Number(r, "0.00") : "not enough shared ratings")} over {row.RatingPairs} candidate(s)");
+        text.Append(CultureInfo.InvariantCulture, $"Your ratings against the other raters' (Spearman): {(row.RatingCorrelation is { } r ? Number(r, "0.00") : "not enough shared ratings")} over {row.RatingPairs} candidate(s)\n");
+        text.Append(CultureInfo.InvariantCulture, $"Calibration steps (gold) answered correctly: {(row.Gold.Trials == 0 ? "none answered yet" : Proportion(row.Gold))}");
         return text.ToString();
     }
 

@@ -19,6 +19,7 @@ public sealed class ComponentHandler(
     BotRoles roles,
     IOptions<DiscordOptions> options,
     TimeProvider time,
+    CalibrationHandler calibration,
     IWebPageLinks? webPages = null)
 {
     public async Task<InteractionAnswer> HandleAsync(Interaction interaction, CancellationToken cancellationToken = default)
@@ -29,6 +30,8 @@ public sealed class ComponentHandler(
         var member = interaction.Member;
         var isResearcher = roles.IsResearcher(member);
         if (!roles.CanParticipate(member)) return InteractionAnswer.Ephemeral(BotRoles.NotParticipant);
+        // Before the step guard: a calibration id names a post, and must never load (or act on) a step.
+        if (id.IsCalibration) return await calibration.HandleAsync(interaction, id, cancellationToken).ConfigureAwait(false);
         if (id.Kind is CustomIdKind.Decide or CustomIdKind.OverrideSelect or CustomIdKind.Retry or CustomIdKind.Rerun or CustomIdKind.Skip && !isResearcher)
             return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
 

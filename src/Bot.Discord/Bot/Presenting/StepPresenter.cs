@@ -28,6 +28,8 @@ public sealed partial class StepPresenter(
     IOptions<DiscordOptions> options,
     TimeProvider time,
     ILogger<StepPresenter> logger,
+    IOptions<GoldOptions> gold,
+    ICalibration? calibration = null,
     IWebPageLinks? webPages = null) : IStepPresenter
 {
     public const string NoThreadCode = "run_thread_missing";
@@ -73,6 +75,7 @@ public sealed partial class StepPresenter(
             var stored = DiscordRefs.Snowflake(await links.SetStepMessageAsync(step.StepId, DiscordRefs.Of(created.Value.Id), cancellationToken).ConfigureAwait(false))
                 ?? throw new InvalidOperationException($"Step {step.StepId} holds a message reference this adapter did not write.");
             LogStepPosted(runId, stepNumber, stored);
+            await PlanCalibrationAsync(cancellationToken).ConfigureAwait(false);
             if (stored != created.Value.Id)
             {
                 // Another process stored its message first: bring that one up to date instead.
@@ -108,6 +111,18 @@ public sealed partial class StepPresenter(
         }
         // Only a failure to store is worth a retry; an engine refusal means the step moved on.
         return handled.Error!.IsTransient ? handled.Error : Result.Ok();
+    }
+
+    /// <summary>
+    /// Each live step posted may make a calibration post due. A refused plan is logged and not
+    /// retried (a throw retries the render item, which then only edits): planning counts every posted
+    /// step, so the next live step plans what this one missed.
+    /// </summary>
+    private async Task PlanCalibrationAsync(CancellationToken cancellationToken)
+    {
+        if (calibration is null || gold.Value.CalibrationEvery == 0) return;
+        var planned = await calibration.PlanAfterLiveStepAsync(gold.Value.CalibrationEvery, cancellationToken).ConfigureAwait(false);
+        if (!planned.IsSuccess) LogCalibrationNotPlanned(planned.Error!.ToString());
     }
 
     public async Task<Result> PostObservationAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
@@ -234,6 +249,9 @@ public sealed partial class StepPresenter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} opened thread {ThreadId}")]
     private partial void LogThreadOpened(RunId runId, ulong threadId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A calibration post could not be planned: {Error}")]
+    private partial void LogCalibrationNotPlanned(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Posting in run {RunId}'s thread failed: {Error}")]
     private partial void LogPostFailed(RunId runId, string error);

@@ -27,14 +27,14 @@ internal static class DigestFigures
             sb.Append('\n');
         }
 
-        var voters = figures.Contractors.Where(c => c.StepsVoted > 0)
+        var voters = figures.Contractors.Where(c => c.StepsVoted > 0 || c.Gold.Trials > 0)
             .OrderByDescending(c => c.StepsVoted).ThenBy(c => c.Actor.Value, StringComparer.Ordinal).ToList();
         if (voters.Count > 0)
         {
-            sb.Append("**Contractors** (steps voted · with decision · with other voters · with judge · time to vote)\n");
+            sb.Append("**Contractors** (steps voted · with decision · with other voters · with judge · time to vote · gold correct [95%])\n");
             foreach (var c in voters.Take(rows))
             {
-                sb.Append(Inv, $"• {Who(c.Actor)} {c.StepsVoted} · {Share(c.WithDecision)} · {Share(c.WithOthers)} · {Share(c.WithJudge)} · {Seconds(c.MedianSecondsToVote)}\n");
+                sb.Append(Inv, $"• {Who(c.Actor)} {c.StepsVoted} · {Share(c.WithDecision)} · {Share(c.WithOthers)} · {Share(c.WithJudge)} · {Seconds(c.MedianSecondsToVote)} · {Proportion(c.Gold)}\n");
             }
             if (voters.Count > rows) sb.Append(Inv, $"… and {voters.Count - rows} more: ./run.sh contractors\n");
         }
