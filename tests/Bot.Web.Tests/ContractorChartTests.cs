@@ -10,7 +10,7 @@ public sealed class ContractorChartTests
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     private static ContractorRow Row(string actor, Share decision, Share others, Share judge) =>
-        new(new ActorId(actor), 4, 4, decision, others, judge, new Share(0, 0), null, 0, null);
+        new(new ActorId(actor), 4, 4, decision, others, judge, new Share(0, 0), null, 0, null, new Proportion(0, 0, null, null));
 
     private static int Filled(XElement svg, string colour) =>
         svg.Descendants(Svg + "rect").Count(r => string.Equals((string?)r.Attribute("fill"), colour, StringComparison.OrdinalIgnoreCase));

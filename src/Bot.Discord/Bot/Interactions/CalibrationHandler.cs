@@ -2,6 +2,7 @@ using System.Globalization;
 using Bot.Core.Ports;
 using Bot.Discord.Api;
 using Bot.Discord.Bot.Rendering;
+using Bot.Discord.Rest;
 
 namespace Bot.Discord.Bot.Interactions;
 
@@ -10,7 +11,7 @@ namespace Bot.Discord.Bot.Interactions;
 /// confirmed exactly as a live vote is, without saying it is calibration or what is right; nothing
 /// reaches the engine, so the original run is never touched.
 /// </summary>
-public sealed class CalibrationHandler(ICalibration calibration, IStepReader steps, TimeProvider time)
+public sealed class CalibrationHandler(ICalibration calibration, IStepReader steps, DiscordMessagesApi messages, TimeProvider time)
 {
     /// <summary>The answer to the post's other buttons: Propose, Rate, Tag, Stuck? and Decide take nothing on a calibration post.</summary>
     public const string VotesOnly = "Only votes are taken on this step; pick one of the numbered buttons.";
@@ -41,9 +42,18 @@ public sealed class CalibrationHandler(ICalibration calibration, IStepReader ste
         var confirmation = !answered.Value.Changed ? $"Your vote on step {step.Number} is already #{n}."
             : answered.Value.Previous is { } was ? $"Vote changed from #{was} to #{n} on step {step.Number}."
             : $"Vote recorded: #{n} on step {step.Number}.";
-        var fresh = await calibration.GetPostAsync(post.Value.Id, cancellationToken).ConfigureAwait(false);
-        var shown = CalibrationRenderer.Render(fresh.IsSuccess ? fresh.Value : post.Value, step, now);
-        return new InteractionAnswer(shown.ToUpdate()) { FollowUp = RenderedMessage.Ephemeral(confirmation) };
+        // Answered as a live vote is: the private confirmation first, then the message's tally.
+        var channel = interaction.ChannelId;
+        return InteractionAnswer.Ephemeral(confirmation) with
+        {
+            After = async ct =>
+            {
+                var fresh = await calibration.GetPostAsync(post.Value.Id, ct).ConfigureAwait(false);
+                if (!fresh.IsSuccess || channel is not { } inChannel) return;
+                var shown = CalibrationRenderer.Render(fresh.Value, step, time.GetUtcNow());
+                await messages.EditMessageAsync(inChannel, message, shown.ToEdit(), cancellationToken: ct).ConfigureAwait(false);
+            },
+        };
     }
 
     private static Core.Domain.ActorId ActorId(Interaction interaction) => Core.Domain.ActorId.Discord(interaction.Invoker!.Id);
