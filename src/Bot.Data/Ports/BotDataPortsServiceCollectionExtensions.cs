@@ -25,6 +25,9 @@ public static class BotDataPortsServiceCollectionExtensions
         services.TryAddSingleton<Figures.FigureQueries>();
         services.TryAddSingleton<IFigures, Figures.FiguresPort>();
         services.AddSingleton<IManualScoring, Agent.ManualScoring>();
+        // Several processes on one database: who runs which gateway shard, and who posts what.
+        services.AddSingleton<IGatewayShardLeases, Scale.GatewayShardLeases>();
+        services.AddSingleton<IClusterLocks, Scale.AdvisoryClusterLocks>();
         return services;
     }
 }
