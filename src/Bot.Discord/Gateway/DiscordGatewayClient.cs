@@ -98,14 +98,15 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         {
             lock (_running)
             {
-                return _everStarted.Sum(s => s.ConnectionCount);
+                return _retiredConnections + _running.Values.Sum(r => r.Shard.ConnectionCount);
             }
         }
     }
 
     public Ready? LastReady => _context.LastReady;
 
-    private readonly List<GatewayShard> _everStarted = [];
+    // Connections of shards this process no longer runs (their lease moved), for ConnectionCount.
+    private int _retiredConnections;
     private volatile bool _stopped;
 
     private GatewayShard? First()
@@ -190,7 +191,6 @@ public sealed partial class DiscordGatewayClient : BackgroundService
                 var shard = new GatewayShard(id, _options, _sockets, _context, GetGatewayUrlAsync, _channel.Writer, _logger);
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 _running[id] = (shard, stop, Task.Run(() => shard.RunAsync(stop.Token), CancellationToken.None));
-                _everStarted.Add(shard);
                 LogShardStarted(id, _options.ShardCount);
             }
         }
@@ -210,9 +210,10 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         lock (_running)
         {
             var leaving = _running.Where(r => shards.Contains(r.Key) == keep).ToList();
-            foreach (var (id, _) in leaving)
+            foreach (var (id, (shard, _, _)) in leaving)
             {
                 _running.Remove(id);
+                _retiredConnections += shard.ConnectionCount;
                 LogShardStopped(id);
             }
             return leaving.Select(r => (r.Value.Stop, r.Value.Running)).ToList();
