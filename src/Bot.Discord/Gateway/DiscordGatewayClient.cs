@@ -105,6 +105,11 @@ public sealed partial class DiscordGatewayClient : BackgroundService
 
     public Ready? LastReady => _context.LastReady;
 
+    private int _leaseRounds;
+
+    /// <summary>Lease renewals and claims answered by the database so far (diagnostics, tests).</summary>
+    public int LeaseRounds => Volatile.Read(ref _leaseRounds);
+
     // Connections of shards this process no longer runs (their lease moved), for ConnectionCount.
     private int _retiredConnections;
     private volatile bool _stopped;
@@ -153,6 +158,7 @@ public sealed partial class DiscordGatewayClient : BackgroundService
                 {
                     var held = await leases.HoldAsync(Owner, _options.ShardCount, _wanted, lease, stoppingToken).ConfigureAwait(false);
                     lastRenewed = _time.GetUtcNow();
+                    Interlocked.Increment(ref _leaseRounds);
                     await StopAsync(Snapshot(held, keep: false)).ConfigureAwait(false);
                     Adopt(held, stoppingToken);
                 }
