@@ -129,7 +129,7 @@ public sealed partial class DiscordGatewayClient : BackgroundService
             if (_leases is null)
             {
                 Adopt(_wanted, stoppingToken);
-                await Task.WhenAll(Snapshot()).ConfigureAwait(false);
+                await Task.WhenAll(RunningTasks()).ConfigureAwait(false);
                 return;
             }
             await HoldLeasesAsync(_leases, stoppingToken).ConfigureAwait(false);
@@ -142,7 +142,9 @@ public sealed partial class DiscordGatewayClient : BackgroundService
     }
 
     /// <summary>
-    /// Every third of the lease: renew and claim, start the shards gained, stop the ones lost. When
+    /// Every third of the lease: renew and claim, start the shards gained, stop the ones lost. A shard
+    /// that stopped on a fatal close code stays held, so that no other process loops into the same
+    /// configuration error. When
     /// renewing fails for two thirds of the lease, this process stops its shards itself, before
     /// another process may take them over (two sessions on one shard would handle every event twice).
     /// </summary>
@@ -159,13 +161,13 @@ public sealed partial class DiscordGatewayClient : BackgroundService
                     var held = await leases.HoldAsync(Owner, _options.ShardCount, _wanted, lease, stoppingToken).ConfigureAwait(false);
                     lastRenewed = _time.GetUtcNow();
                     Interlocked.Increment(ref _leaseRounds);
-                    await StopAsync(Snapshot(held, keep: false)).ConfigureAwait(false);
+                    await StopAsync(TakeOutAllBut(held)).ConfigureAwait(false);
                     Adopt(held, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     LogLeaseFailed(ex);
-                    if (_time.GetUtcNow() - lastRenewed >= lease * 2 / 3) await StopAsync(Snapshot([], keep: false)).ConfigureAwait(false);
+                    if (_time.GetUtcNow() - lastRenewed >= lease * 2 / 3) await StopAsync(TakeOutAllBut([])).ConfigureAwait(false);
                 }
                 await Task.Delay(lease / 3, _time, stoppingToken).ConfigureAwait(false);
             }
@@ -202,7 +204,7 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         }
     }
 
-    private List<Task> Snapshot()
+    private List<Task> RunningTasks()
     {
         lock (_running)
         {
@@ -210,12 +212,12 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         }
     }
 
-    /// <summary>Takes the running shards not in <paramref name="shards"/> out of the table.</summary>
-    private List<(CancellationTokenSource Stop, Task Running)> Snapshot(IReadOnlyList<int> shards, bool keep)
+    /// <summary>Takes the shards not in <paramref name="kept"/> out of the table, for <see cref="StopAsync"/>.</summary>
+    private List<(CancellationTokenSource Stop, Task Running)> TakeOutAllBut(IReadOnlyList<int> kept)
     {
         lock (_running)
         {
-            var leaving = _running.Where(r => shards.Contains(r.Key) == keep).ToList();
+            var leaving = _running.Where(r => !kept.Contains(r.Key)).ToList();
             foreach (var (id, (shard, _, _)) in leaving)
             {
                 _running.Remove(id);
