@@ -136,6 +136,25 @@ public sealed class DiscordOptions
     [Range(1, 256)]
     public int MaxConcurrentHandlers { get; set; } = 128;
 
+    /// <summary>
+    /// Gateway shards of the whole bot (Discord routes guild g to shard <c>(g &gt;&gt; 22) % ShardCount</c>,
+    /// DMs to shard 0). 1 = no sharding (Identify then carries no shard).
+    /// </summary>
+    [Range(1, 4096)]
+    public int ShardCount { get; set; } = 1;
+
+    /// <summary>Shards this process may run, e.g. <c>0-3</c> or <c>0,2</c>; empty = all.</summary>
+    public string? Shards { get; set; }
+
+    /// <summary>
+    /// How long a process's claim on a shard lasts without renewal (renewed every third of it).
+    /// When several processes share one database, a shard whose process died is taken over by
+    /// another after at most this long (plus a third, the renewal interval); a bot restarted after a
+    /// crash waits as long for its old claim. Each renewal is one small upsert.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "00:10:00")]
+    public TimeSpan ShardLeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Whether the gateway connects at host start (off for REST-only tools).</summary>
     public bool ConnectGateway { get; set; } = true;
 

@@ -25,6 +25,7 @@ public static class DiscordServiceCollectionExtensions
             .Validate(o => string.IsNullOrEmpty(o.GatewayUrl) || DiscordOptions.IsSecureOrLoopback(o.GatewayUrl, "wss"), DiscordOptions.InsecureGatewayUrl)
             .ValidateOnStart();
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DiscordOptions>, ShardSelection.Validator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGatewaySocketFactory, ClientWebSocketFactory>();
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);

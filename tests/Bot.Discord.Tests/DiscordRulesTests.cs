@@ -129,14 +129,48 @@ public sealed class DiscordRulesTests
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var options = new DiscordOptions { Token = "t", IdentifyMinInterval = TimeSpan.Zero, IdentifyConcurrencyWindow = TimeSpan.FromSeconds(5) };
         var context = new GatewaySessionContext(options, time, new Random(1)) { MaxConcurrency = maxConcurrency };
-        for (var i = 0; i < maxConcurrency; i++)
-            await context.WaitForIdentifySlotAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        // Shards 0..max-1 are in different buckets (shard_id % max_concurrency): all start at once.
+        for (var shard = 0; shard < maxConcurrency; shard++)
+            await context.WaitForIdentifySlotAsync(shard, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
-        var next = context.WaitForIdentifySlotAsync(CancellationToken.None);
+        // Shard max shares bucket 0 with shard 0: it waits for the window.
+        var next = context.WaitForIdentifySlotAsync(maxConcurrency, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(4.9));
         Assert.False(next.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(0.1));
         await next.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(maxConcurrency + 1, context.IdentifyCount);
+    }
+
+    [Theory]
+    [InlineData("", 4, new[] { 0, 1, 2, 3 })]
+    [InlineData("0-3", 8, new[] { 0, 1, 2, 3 })]
+    [InlineData("0,2", 4, new[] { 0, 2 })]
+    [InlineData(" 5 , 1-2 ", 6, new[] { 1, 2, 5 })]
+    public void Shard_selection_reads_ids_and_ranges(string text, int count, int[] expected)
+    {
+        var (shards, error) = ShardSelection.Parse(text, count);
+        Assert.Null(error);
+        Assert.Equal(expected, shards);
+    }
+
+    [Theory]
+    [InlineData("4", 4, "names shard 4, but Discord:ShardCount is 4")]
+    [InlineData("3-1", 4, "runs backwards")]
+    [InlineData("0;1", 4, "is not a list of shard ids")]
+    [InlineData("-1", 4, "is not a list of shard ids")]
+    [InlineData("", 0, "Discord:ShardCount must be at least 1")]
+    public void A_bad_shard_setting_is_refused_at_start_with_what_is_wrong(string text, int count, string message)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Discord:Token"] = "t",
+            ["Discord:Shards"] = text,
+            ["Discord:ShardCount"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Build();
+        using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddLogging().AddDiscordClient(configuration).BuildServiceProvider();
+        var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.Extensions.Options.IOptions<DiscordOptions>>(services).Value);
+        Assert.Contains(message, refused.Message, StringComparison.Ordinal);
     }
 }

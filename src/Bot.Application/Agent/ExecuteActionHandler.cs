@@ -25,6 +25,9 @@ public sealed class ExecuteActionHandler(
         var result = await executions.FindAsync(work.IdempotencyKey, cancellationToken);
         if (result is null)
         {
+            // This process may not have run the run's earlier steps (another did, or it restarted on a new disk).
+            var current = await workspaces.EnsureCurrentAsync(work.RunId, work.StepNumber, cancellationToken);
+            if (current.Error is { } restoreError) return restoreError;
             var executed = await executor.ExecuteAsync(work.RunId, work.Command, cancellationToken);
             // The sandbox could not start (e.g. bubblewrap missing): the model sees why.
             result = executed.Error is { } error

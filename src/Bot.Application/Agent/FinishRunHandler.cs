@@ -13,6 +13,7 @@ public sealed class FinishRunHandler(
     IRunDirectory runs,
     IAgentRuns agentRuns,
     IAgentTasks tasks,
+    IRunWorkspaces workspaces,
     IRunNotices notices) : WorkHandler<FinishRunWork>
 {
     protected override async Task<Result> HandleAsync(FinishRunWork work, WorkContext context, CancellationToken cancellationToken)
@@ -24,6 +25,9 @@ public sealed class FinishRunHandler(
         TaskScore? score = null;
         if (work.Outcome == RunStatus.Completed && run.ParentRunId is null)
         {
+            // A METR family scores in the run's workspace, which another process may have left newer.
+            var current = await workspaces.EnsureCurrentAsync(work.RunId, int.MaxValue, cancellationToken);
+            if (current.Error is { } restoreError) return restoreError with { IsTransient = true };
             var scored = await tasks.ScoreAsync(work.RunId, run.TaskName, run.Answer ?? "", cancellationToken);
             if (scored.Error is { } error) return error with { IsTransient = true };
             score = scored.Value;

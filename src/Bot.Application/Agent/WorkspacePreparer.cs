@@ -34,6 +34,9 @@ public sealed partial class WorkspacePreparer(IRunWorkspaces workspaces, ILogger
         }
         if ((run.ParentRunId ?? run.ForkedFromRun) is { } source)
         {
+            // The source's files as of its newest snapshot, if another process ran its last steps.
+            var current = await workspaces.EnsureCurrentAsync(source, int.MaxValue, cancellationToken);
+            if (current.Error is not null) return current;
             return await workspaces.CopyAsync(source, run.RunId, cancellationToken);
         }
         return task is null ? Result.Ok() : await workspaces.LayOutTaskAsync(run.RunId, task.Name, cancellationToken);

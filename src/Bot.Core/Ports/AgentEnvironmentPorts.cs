@@ -57,6 +57,14 @@ public interface IRunWorkspaces
     /// </summary>
     Task<Result> RestoreSnapshotAsync(RunId origin, int beforeStep, RunId target, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Makes the run's workspace on this process's disk current before <paramref name="beforeStep"/>
+    /// runs: when it is missing here, or older than the run's newest snapshot before that step (another
+    /// process ran the steps in between), it is restored from that snapshot. Any worker can thus
+    /// continue any run, given a snapshot folder all of them reach.
+    /// </summary>
+    Task<Result> EnsureCurrentAsync(RunId runId, int beforeStep, CancellationToken cancellationToken = default);
+
     /// <summary>Captures the workspace as it is after <paramref name="step"/> (0 = as prepared); a step already captured is not retaken.</summary>
     Task<Result> SnapshotAsync(RunId runId, int step, CancellationToken cancellationToken = default);
 

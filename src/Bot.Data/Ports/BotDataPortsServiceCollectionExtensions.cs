@@ -27,6 +27,9 @@ public static class BotDataPortsServiceCollectionExtensions
         services.AddSingleton<IManualScoring, Agent.ManualScoring>();
         services.AddSingleton<IGoldSteps, Gold.GoldStore>();
         services.AddSingleton<ICalibration, Gold.CalibrationStore>();
+        // Several processes on one database: who runs which gateway shard, and who posts what.
+        services.AddSingleton<IGatewayShardLeases, Scale.GatewayShardLeases>();
+        services.AddSingleton<IClusterLocks, Scale.AdvisoryClusterLocks>();
         return services;
     }
 }

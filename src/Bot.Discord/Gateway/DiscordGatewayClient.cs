@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.Channels;
+using Bot.Core.Ports;
 using Bot.Core.Results;
 using Bot.Discord.Api;
 using Bot.Discord.Rest;
@@ -18,9 +20,11 @@ public enum GatewayStatus
 }
 
 /// <summary>
-/// Keeps one gateway connection alive: connects, resumes or re-identifies as each ending requires,
-/// backs off with jitter, and stops for good on fatal close codes. Dispatches come out of
-/// <see cref="Dispatches"/> in order, each once.
+/// Runs this process's gateway shards (<c>Discord:ShardCount</c>, <c>Discord:Shards</c>), one
+/// <see cref="GatewayShard"/> connection each. With <see cref="IGatewayShardLeases"/> (several
+/// processes on one database) a process runs only the shards it holds a lease on, renewing it on a
+/// timer, and takes over the shards of a process whose lease expired. Dispatches of every shard come
+/// out of <see cref="Dispatches"/>, each once, in order per shard.
 /// </summary>
 public sealed partial class DiscordGatewayClient : BackgroundService
 {
@@ -28,11 +32,12 @@ public sealed partial class DiscordGatewayClient : BackgroundService
     private readonly DiscordApplicationApi _api;
     private readonly IGatewaySocketFactory _sockets;
     private readonly TimeProvider _time;
-    private readonly Random _random;
     private readonly ILogger<DiscordGatewayClient> _logger;
+    private readonly IGatewayShardLeases? _leases;
     private readonly System.Threading.Channels.Channel<GatewayDispatch> _channel;
-    private readonly GatewaySessionState _state = new();
     private readonly GatewaySessionContext _context;
+    private readonly IReadOnlyList<int> _wanted;
+    private readonly Dictionary<int, (GatewayShard Shard, CancellationTokenSource Stop, Task Running)> _running = [];
 
     public DiscordGatewayClient(
         IOptions<DiscordOptions> options,
@@ -40,6 +45,7 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         IGatewaySocketFactory sockets,
         TimeProvider time,
         ILogger<DiscordGatewayClient> logger,
+        IGatewayShardLeases? leases = null,
         Random? random = null)
     {
         _options = options.Value;
@@ -47,126 +53,200 @@ public sealed partial class DiscordGatewayClient : BackgroundService
         _sockets = sockets;
         _time = time;
         _logger = logger;
-        _random = random ?? new Random();
-        _context = new GatewaySessionContext(_options, time, _random);
+        _leases = leases;
+        _context = new GatewaySessionContext(_options, time, random ?? new Random());
+        _wanted = ShardSelection.Parse(_options.Shards, _options.ShardCount).Shards;
         _channel = System.Threading.Channels.Channel.CreateBounded<GatewayDispatch>(new BoundedChannelOptions(_options.DispatchQueueCapacity)
         {
-            SingleWriter = true,
+            SingleWriter = _wanted.Count == 1,
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
 
+    /// <summary>This process's name in the shard leases.</summary>
+    public string Owner { get; } = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}");
+
     public ChannelReader<GatewayDispatch> Dispatches => _channel.Reader;
 
-    public GatewayStatus Status { get; private set; } = GatewayStatus.NotStarted;
+    /// <summary>The shards this process runs now, ascending.</summary>
+    public IReadOnlyList<int> RunningShards
+    {
+        get
+        {
+            lock (_running)
+            {
+                return _running.Keys.Order().ToList();
+            }
+        }
+    }
 
-    /// <summary>Set when the client stopped on a fatal close code.</summary>
-    public int? FatalCloseCode { get; private set; }
+    /// <summary>The status of the lowest shard this process runs (of its only one, unsharded).</summary>
+    public GatewayStatus Status => First()?.Status ?? (_stopped ? GatewayStatus.Stopped : GatewayStatus.NotStarted);
+
+    /// <summary>Set when the (lowest) shard stopped on a fatal close code.</summary>
+    public int? FatalCloseCode => First()?.FatalCloseCode;
+
+    public string? SessionId => First()?.SessionId;
 
     public int IdentifyCount => _context.IdentifyCount;
 
     public int ResumeCount => _context.ResumeCount;
 
-    public int ConnectionCount { get; private set; }
-
-    public string? SessionId => _state.SessionId;
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_running)
+            {
+                return _retiredConnections + _running.Values.Sum(r => r.Shard.ConnectionCount);
+            }
+        }
+    }
 
     public Ready? LastReady => _context.LastReady;
 
+    private int _leaseRounds;
+
+    /// <summary>Lease renewals and claims answered by the database so far (diagnostics, tests).</summary>
+    public int LeaseRounds => Volatile.Read(ref _leaseRounds);
+
+    // Connections of shards this process no longer runs (their lease moved), for ConnectionCount.
+    private int _retiredConnections;
+    private volatile bool _stopped;
+
+    private GatewayShard? First()
+    {
+        lock (_running)
+        {
+            return _running.OrderBy(r => r.Key).Select(r => r.Value.Shard).FirstOrDefault();
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
-        var resume = false;
+        try
+        {
+            if (_leases is null)
+            {
+                Adopt(_wanted, stoppingToken);
+                await Task.WhenAll(RunningTasks()).ConfigureAwait(false);
+                return;
+            }
+            await HoldLeasesAsync(_leases, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await StopAllAsync().ConfigureAwait(false);
+            _stopped = true;
+        }
+    }
+
+    /// <summary>
+    /// Every third of the lease: renew and claim, start the shards gained, stop the ones lost. A shard
+    /// that stopped on a fatal close code stays held, so that no other process loops into the same
+    /// configuration error. When
+    /// renewing fails for two thirds of the lease, this process stops its shards itself, before
+    /// another process may take them over (two sessions on one shard would handle every event twice).
+    /// </summary>
+    private async Task HoldLeasesAsync(IGatewayShardLeases leases, CancellationToken stoppingToken)
+    {
+        var lease = _options.ShardLeaseDuration;
+        var lastRenewed = _time.GetUtcNow();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                Status = GatewayStatus.Connecting;
-                var url = resume && _state.ResumeUrl is { } resumeUrl ? Result<string>.Ok(resumeUrl) : await GetGatewayUrlAsync(stoppingToken).ConfigureAwait(false);
-                if (!url.IsSuccess)
-                {
-                    if (url.Error!.Code == DiscordErrors.UnauthorizedCode)
-                    {
-                        Fail(null, "GET /gateway/bot returned 401");
-                        return;
-                    }
-                    LogGatewayUrlFailed(url.Error.ToString());
-                    await BackoffAsync(++failures, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                SessionOutcome outcome;
                 try
                 {
-                    outcome = await ConnectOnceAsync(url.Value, resume, stoppingToken).ConfigureAwait(false);
+                    var held = await leases.HoldAsync(Owner, _options.ShardCount, _wanted, lease, stoppingToken).ConfigureAwait(false);
+                    lastRenewed = _time.GetUtcNow();
+                    Interlocked.Increment(ref _leaseRounds);
+                    await StopAsync(TakeOutAllBut(held)).ConfigureAwait(false);
+                    Adopt(held, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // A bug or an unexpected payload must not kill the connection loop for good.
-                    LogSessionCrashed(ex);
-                    outcome = new SessionOutcome(_state.CanResume ? GatewayRecovery.Resume : GatewayRecovery.Reidentify, false, null, $"session failed: {ex.GetType().Name}");
+                    LogLeaseFailed(ex);
+                    if (_time.GetUtcNow() - lastRenewed >= lease * 2 / 3) await StopAsync(TakeOutAllBut([])).ConfigureAwait(false);
                 }
-                if (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                if (outcome.Recovery == GatewayRecovery.Fatal)
-                {
-                    Fail(outcome.CloseCode, outcome.Reason);
-                    return;
-                }
-                resume = outcome.Recovery == GatewayRecovery.Resume && _state.CanResume;
-                if (!resume)
-                {
-                    _state.Clear();
-                }
-                LogReconnecting(outcome.Reason, resume ? "resume" : "identify");
-                failures = outcome.ReachedReady ? 0 : failures + 1;
-                if (failures > 0)
-                {
-                    await BackoffAsync(failures, stoppingToken).ConfigureAwait(false);
-                }
+                await Task.Delay(lease / 3, _time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Host shutdown.
         }
-        Status = GatewayStatus.Stopped;
-    }
-
-    private async Task<SessionOutcome> ConnectOnceAsync(string url, bool resume, CancellationToken stoppingToken)
-    {
-        var builder = new UriBuilder(url) { Query = "v=10&encoding=json" };
-        var uri = builder.Uri;
-        GatewaySocket socket;
+        await StopAllAsync().ConfigureAwait(false);
         try
         {
-            socket = new GatewaySocket(await _sockets.ConnectAsync(uri, stoppingToken).ConfigureAwait(false));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await leases.ReleaseAsync(Owner, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException
-            || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return new SessionOutcome(resume ? GatewayRecovery.Resume : GatewayRecovery.Reidentify, false, null, $"connect failed: {ex.Message}");
+            // The leases then simply expire.
+            LogLeaseFailed(ex);
         }
+    }
 
-        await using (socket.ConfigureAwait(false))
+    private void Adopt(IReadOnlyList<int> shards, CancellationToken stoppingToken)
+    {
+        lock (_running)
         {
-            ConnectionCount++;
-            Status = GatewayStatus.Connected;
-            var session = new GatewaySession(socket, _state, _context, _channel.Writer, _logger);
-            try
+            foreach (var id in shards)
             {
-                return await session.RunAsync(resume, stoppingToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (stoppingToken.IsCancellationRequested)
-                {
-                    await socket.CloseNormallyAsync().ConfigureAwait(false);
-                }
+                if (_running.ContainsKey(id)) continue;
+                var shard = new GatewayShard(id, _options, _sockets, _context, GetGatewayUrlAsync, _channel.Writer, _logger);
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                _running[id] = (shard, stop, Task.Run(() => shard.RunAsync(stop.Token), CancellationToken.None));
+                LogShardStarted(id, _options.ShardCount);
             }
         }
+    }
+
+    private List<Task> RunningTasks()
+    {
+        lock (_running)
+        {
+            return _running.Values.Select(r => r.Running).ToList();
+        }
+    }
+
+    /// <summary>Takes the shards not in <paramref name="kept"/> out of the table, for <see cref="StopAsync"/>.</summary>
+    private List<(CancellationTokenSource Stop, Task Running)> TakeOutAllBut(IReadOnlyList<int> kept)
+    {
+        lock (_running)
+        {
+            var leaving = _running.Where(r => !kept.Contains(r.Key)).ToList();
+            foreach (var (id, (shard, _, _)) in leaving)
+            {
+                _running.Remove(id);
+                _retiredConnections += shard.ConnectionCount;
+                LogShardStopped(id);
+            }
+            return leaving.Select(r => (r.Value.Stop, r.Value.Running)).ToList();
+        }
+    }
+
+    private static async Task StopAsync(List<(CancellationTokenSource Stop, Task Running)> shards)
+    {
+        foreach (var (stop, _) in shards) await stop.CancelAsync().ConfigureAwait(false);
+        foreach (var (stop, running) in shards)
+        {
+            await running.ConfigureAwait(false);
+            stop.Dispose();
+        }
+    }
+
+    private Task StopAllAsync()
+    {
+        List<(CancellationTokenSource, Task)> all;
+        lock (_running)
+        {
+            // Shards that ended (fatal) stay listed for their status; only live ones are stopped.
+            all = _running.Values.Where(r => !r.Running.IsCompleted).Select(r => (r.Stop, r.Running)).ToList();
+        }
+        return StopAsync(all);
     }
 
     /// <summary>
@@ -210,34 +290,15 @@ public sealed partial class DiscordGatewayClient : BackgroundService
     /// <summary>How often the client waited for the session start limit to reset (diagnostics, tests).</summary>
     public int SessionStartWaits { get; private set; }
 
-    private Task BackoffAsync(int failures, CancellationToken cancellationToken)
-    {
-        var baseMs = _options.ReconnectBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = Math.Min(baseMs, _options.ReconnectMaxDelay.TotalMilliseconds);
-        // +/- 25% jitter so a fleet of clients does not reconnect in step.
-        var jittered = capped * (0.75 + 0.5 * _context.NextJitter());
-        return Task.Delay(TimeSpan.FromMilliseconds(jittered), _time, cancellationToken);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway shard {Shard} of {ShardCount} started in this process")]
+    private partial void LogShardStarted(int shard, int shardCount);
 
-    private void Fail(int? closeCode, string reason)
-    {
-        FatalCloseCode = closeCode;
-        Status = GatewayStatus.Failed;
-        LogFatal(closeCode is { } c ? GatewayCloseCodes.Describe(c) : reason, closeCode);
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway shard {Shard} stopped in this process (its lease moved or could not be renewed)")]
+    private partial void LogShardStopped(int shard);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway connection ended ({Reason}); reconnecting with {Mode}")]
-    private partial void LogReconnecting(string reason, string mode);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway session failed unexpectedly; reconnecting")]
-    private partial void LogSessionCrashed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew or claim gateway shard leases")]
+    private partial void LogLeaseFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Discord allows no more gateway sessions for now (0 of {Total} identifies left); waiting {WaitSeconds} s for the limit to reset instead of identifying, since going over resets the bot token")]
     private partial void LogSessionStartsExhausted(int total, double waitSeconds);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not get the gateway URL: {Error}")]
-    private partial void LogGatewayUrlFailed(string error);
-
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Gateway stopped for good: {Reason} (close code {CloseCode}). Not retrying; fix the configuration and restart")]
-    private partial void LogFatal(string reason, int? closeCode);
 }

@@ -17,6 +17,7 @@ internal sealed partial class GatewaySession(
     GatewaySocket socket,
     GatewaySessionState state,
     GatewaySessionContext context,
+    int shardId,
     ChannelWriter<GatewayDispatch> dispatches,
     ILogger logger)
 {
@@ -50,16 +51,16 @@ internal sealed partial class GatewaySession(
 
             if (resume && state.SessionId is { } sessionId)
             {
-                context.ResumeCount++;
+                context.CountResume();
                 await context.SendLimiter.WaitAsync(sessionCts.Token).ConfigureAwait(false);
                 await SendAsync(GatewayOpcode.Resume, new Resume(context.Token, sessionId, state.Sequence), sessionCts.Token).ConfigureAwait(false);
             }
             else
             {
-                await context.WaitForIdentifySlotAsync(sessionCts.Token).ConfigureAwait(false);
+                await context.WaitForIdentifySlotAsync(shardId, sessionCts.Token).ConfigureAwait(false);
                 await context.SendLimiter.WaitAsync(sessionCts.Token).ConfigureAwait(false);
                 state.Clear();
-                await SendAsync(GatewayOpcode.Identify, context.CreateIdentify(), sessionCts.Token).ConfigureAwait(false);
+                await SendAsync(GatewayOpcode.Identify, context.CreateIdentify(shardId), sessionCts.Token).ConfigureAwait(false);
             }
             return await ReceiveLoopAsync(sessionCts.Token).ConfigureAwait(false);
         }

@@ -5,16 +5,19 @@ namespace Bot.Discord.Gateway;
 /// <summary>Settings and counters shared by all connections of one gateway client.</summary>
 internal sealed class GatewaySessionContext(DiscordOptions options, TimeProvider time, Random random)
 {
-    private readonly SemaphoreSlim _identifyLock = new(1, 1);
-    private DateTimeOffset? _lastIdentify;
-    private readonly Queue<DateTimeOffset> _recentIdentifies = new();
+    private readonly Dictionary<int, IdentifyBucket> _buckets = [];
+    private int _identifyCount;
 
     public TimeProvider Time { get; } = time;
     public string Token { get; } = options.Token;
     public GatewaySendLimiter SendLimiter { get; } = new(options.GatewaySendBudget, options.GatewaySendWindow, time);
 
-    public int IdentifyCount { get; private set; }
-    public int ResumeCount { get; set; }
+    public int IdentifyCount => Volatile.Read(ref _identifyCount);
+    private int _resumeCount;
+
+    public int ResumeCount => Volatile.Read(ref _resumeCount);
+
+    public void CountResume() => Interlocked.Increment(ref _resumeCount);
     public Ready? LastReady { get; private set; }
 
     /// <summary>Identifies Discord accepts per <see cref="DiscordOptions.IdentifyConcurrencyWindow"/> (from GET /gateway/bot).</summary>
@@ -29,44 +32,50 @@ internal sealed class GatewaySessionContext(DiscordOptions options, TimeProvider
     }
 
     /// <summary>
-    /// Spaces Identify calls: at least <see cref="DiscordOptions.IdentifyMinInterval"/> apart (a
-    /// failure loop must not burn the daily 1,000) and at most <see cref="MaxConcurrency"/> per
-    /// concurrency window.
+    /// Spaces Identify calls by Discord's rule: shards share a bucket by <c>shard_id % max_concurrency</c>
+    /// (the rate limit key), and a bucket starts one session per <see cref="DiscordOptions.IdentifyConcurrencyWindow"/>.
+    /// <see cref="DiscordOptions.IdentifyMinInterval"/> is a floor on that gap, so a failure loop never
+    /// burns the daily 1,000. Buckets wait independently of each other.
     /// </summary>
-    public async Task WaitForIdentifySlotAsync(CancellationToken cancellationToken)
+    public async Task WaitForIdentifySlotAsync(int shardId, CancellationToken cancellationToken)
     {
-        await _identifyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var bucket = Bucket(shardId % Math.Max(1, MaxConcurrency));
+        await bucket.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var now = Time.GetUtcNow();
-            var wait = _lastIdentify is { } last ? last + options.IdentifyMinInterval - now : TimeSpan.Zero;
-            // At most max_concurrency per window (Discord answers more with op 9).
-            while (_recentIdentifies.Count > 0 && now - _recentIdentifies.Peek() >= options.IdentifyConcurrencyWindow)
-            {
-                _recentIdentifies.Dequeue();
-            }
-            if (_recentIdentifies.Count >= MaxConcurrency)
-            {
-                var windowWait = _recentIdentifies.ElementAt(_recentIdentifies.Count - MaxConcurrency) + options.IdentifyConcurrencyWindow - now;
-                if (windowWait > wait) wait = windowWait;
-            }
-            if (wait > TimeSpan.Zero)
+            var gap = options.IdentifyConcurrencyWindow > options.IdentifyMinInterval ? options.IdentifyConcurrencyWindow : options.IdentifyMinInterval;
+            if (bucket.Last is { } last && last + gap - Time.GetUtcNow() is { Ticks: > 0 } wait)
             {
                 await Task.Delay(wait, Time, cancellationToken).ConfigureAwait(false);
             }
-            _lastIdentify = Time.GetUtcNow();
-            _recentIdentifies.Enqueue(_lastIdentify.Value);
-            while (_recentIdentifies.Count > Math.Max(MaxConcurrency, 1)) _recentIdentifies.Dequeue();
-            IdentifyCount++;
+            bucket.Last = Time.GetUtcNow();
+            Interlocked.Increment(ref _identifyCount);
         }
         finally
         {
-            _identifyLock.Release();
+            bucket.Gate.Release();
         }
     }
 
-    public Identify CreateIdentify() =>
-        new(Token, options.Intents, new IdentifyProperties(Environment.OSVersion.Platform.ToString().ToLowerInvariant(), "hitl-bot", "hitl-bot"));
+    private IdentifyBucket Bucket(int key)
+    {
+        lock (_buckets)
+        {
+            if (!_buckets.TryGetValue(key, out var bucket)) _buckets[key] = bucket = new IdentifyBucket();
+            return bucket;
+        }
+    }
+
+    private sealed class IdentifyBucket
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public DateTimeOffset? Last { get; set; }
+    }
+
+    /// <summary>Identify; with more than one shard it names the shard as <c>[id, count]</c>.</summary>
+    public Identify CreateIdentify(int shardId) =>
+        new(Token, options.Intents, new IdentifyProperties(Environment.OSVersion.Platform.ToString().ToLowerInvariant(), "hitl-bot", "hitl-bot"),
+            options.ShardCount > 1 ? [shardId, options.ShardCount] : null);
 
     public void OnReady(Ready ready) => LastReady = ready;
 }

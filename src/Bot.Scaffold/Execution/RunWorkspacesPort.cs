@@ -42,6 +42,24 @@ public sealed class RunWorkspacesPort(Workspaces workspaces, WorkspaceSnapshots 
         return restored.Error is { } error ? error : Result.Ok();
     }
 
+    public async Task<Result> EnsureCurrentAsync(RunId runId, int beforeStep, CancellationToken cancellationToken = default)
+    {
+        var local = snapshots.LocalStep(runId);
+        var exists = Directory.Exists(workspaces.PathOf(runId));
+        // A workspace here without a record of its step predates this check: it is trusted as it is.
+        if (exists && local is null) return Result.Ok();
+        if (snapshots.LatestBefore(runId, beforeStep) is not { } newest)
+        {
+            if (!exists) workspaces.Ensure(runId);
+            return Result.Ok();
+        }
+        if (exists && local >= newest.Step) return Result.Ok();
+        var restored = await snapshots.RestoreAsync(newest, runId, cancellationToken).ConfigureAwait(false);
+        if (restored.Error is { } error) return error;
+        snapshots.MarkLocal(runId, newest.Step);
+        return Result.Ok();
+    }
+
     public async Task<Result> SnapshotAsync(RunId runId, int step, CancellationToken cancellationToken = default)
     {
         var taken = await snapshots.TakeAsync(runId, step, cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,27 @@ public sealed partial class WorkspaceSnapshots(IOptions<ScaffoldOptions> options
     /// caps the run goes on: the step is recorded as having no snapshot (a fork from after it copies instead).
     /// </summary>
     public Task<Result<SnapshotManifest>> TakeAsync(RunId runId, int step, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Take(runId, step, cancellationToken), cancellationToken);
+        Task.Run(() =>
+        {
+            var taken = Take(runId, step, cancellationToken);
+            if (taken.Error is null) MarkLocal(runId, step);
+            return taken;
+        }, cancellationToken);
+
+    // Beside the workspaces, not in one: the model under test cannot rewrite which step its files are at.
+    private string LocalStepPath(RunId runId) => Path.Combine(workspaces.Root, ".steps", runId.ToString());
+
+    /// <summary>The step whose snapshot this process's copy of the run's workspace matches (null: unknown).</summary>
+    public int? LocalStep(RunId runId) =>
+        File.Exists(LocalStepPath(runId)) && int.TryParse(File.ReadAllText(LocalStepPath(runId)), out var step) ? step : null;
+
+    /// <summary>Records that this process's copy of the workspace matches the snapshot of <paramref name="step"/>.</summary>
+    public void MarkLocal(RunId runId, int step)
+    {
+        var path = LocalStepPath(runId);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        WriteAtomically(path, System.Text.Encoding.ASCII.GetBytes(step.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
 
     private Result<SnapshotManifest> Take(RunId runId, int step, CancellationToken cancellationToken)
     {

@@ -42,24 +42,37 @@ public class BotHarness : IAsyncLifetime
     {
         await Db.InitializeAsync();
         Fake = await FakeDiscordServer.StartAsync();
+        _host = Build(Fake, Db, ConfigureServices);
+        await _host.StartAsync();
+        await Fake.WaitForReadyAsync();
+    }
+
+    /// <summary>
+    /// The adapter's composition over <paramref name="fake"/> and <paramref name="db"/>; a second host
+    /// built this way is a second bot process on the same database and the same Discord.
+    /// </summary>
+    public static IHost Build(FakeDiscordServer fake, PostgresDatabase db, Action<IServiceCollection>? configure = null, bool connectGateway = true)
+    {
         var settings = new Dictionary<string, string?>
         {
-            ["Discord:Token"] = Fake.Token,
-            ["Discord:ApiBaseUrl"] = Fake.ApiBaseUrl,
-            ["Discord:GatewayUrl"] = Fake.GatewayUrl,
-            ["Discord:ApplicationId"] = Fake.ApplicationId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:Token"] = fake.Token,
+            ["Discord:ApiBaseUrl"] = fake.ApiBaseUrl,
+            ["Discord:GatewayUrl"] = fake.GatewayUrl,
+            ["Discord:ApplicationId"] = fake.ApplicationId.ToString(CultureInfo.InvariantCulture),
             ["Discord:Intents"] = "33281",
             ["Discord:RetryBaseDelay"] = "00:00:00.050",
-            ["Discord:GuildId"] = Fake.GuildId.ToString(CultureInfo.InvariantCulture),
-            ["Discord:RunsChannelId"] = Fake.DefaultChannelId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:GuildId"] = fake.GuildId.ToString(CultureInfo.InvariantCulture),
+            ["Discord:RunsChannelId"] = fake.DefaultChannelId.ToString(CultureInfo.InvariantCulture),
             ["Discord:ResearcherRoleIds:0"] = ResearcherRole.ToString(CultureInfo.InvariantCulture),
             ["Discord:ContractorRoleIds:0"] = ContractorRole.ToString(CultureInfo.InvariantCulture),
+            ["Discord:ConnectGateway"] = connectGateway ? "true" : "false",
+            ["Discord:RegisterCommands"] = connectGateway ? "true" : "false",
         };
         var configuration = new ConfigurationManager();
         configuration.AddInMemoryCollection(settings);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = configuration });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton(Db.Database);
+        builder.Services.AddSingleton(db.Database);
         builder.Services.AddSingleton<RunCommandProcessor>();
         builder.Services.AddSingleton(sp => new CommandBatcher(sp.GetRequiredService<RunCommandProcessor>()));
         builder.Services.AddSingleton<AnnotationStore>();
@@ -74,10 +87,8 @@ public class BotHarness : IAsyncLifetime
         builder.Services.AddSingleton<IModelProfiles>(new ProfileList());
         builder.Services.AddDiscordClient(configuration);
         builder.Services.AddDiscordBot(configuration);
-        ConfigureServices(builder.Services);
-        _host = builder.Build();
-        await _host.StartAsync();
-        await Fake.WaitForReadyAsync();
+        configure?.Invoke(builder.Services);
+        return builder.Build();
     }
 
     /// <summary>Extra services for a variant of the harness (e.g. the web view's link ports).</summary>

@@ -33,9 +33,13 @@ public sealed class BotUnderTest : IAsyncDisposable
 
     private readonly IReadOnlyDictionary<string, string> _extra;
 
+    // A peer shares the first bot's Discord, model server and database, and leaves them to it.
+    private readonly bool _peer;
+
     private BotUnderTest(bool childProcess, FakeDiscordServer discord, FakeLlmServer llm, PostgresDatabase database, string root, ulong teamChannelId,
-        IReadOnlyDictionary<string, string>? extra = null)
+        IReadOnlyDictionary<string, string>? extra = null, bool peer = false)
     {
+        _peer = peer;
         _extra = extra ?? new Dictionary<string, string>();
         _childProcess = childProcess;
         Discord = discord;
@@ -74,6 +78,23 @@ public sealed class BotUnderTest : IAsyncDisposable
         return new BotUnderTest(childProcess, discord, llm, database, root, team.Id, settings);
     }
 
+    /// <summary>
+    /// A second bot process beside <paramref name="first"/> (both child processes): the same fake
+    /// Discord, model server and database, its own workspace folder, the first's snapshot folder.
+    /// </summary>
+    public static BotUnderTest CreatePeer(BotUnderTest first, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var root = Directory.CreateTempSubdirectory("bot-e2e-peer-").FullName;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var extra = new Dictionary<string, string>(first._extra);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) extra[key] = value;
+        extra["Scaffold:Sandbox:SnapshotRoot"] = Path.Combine(first.Root, "snapshots");
+        return new BotUnderTest(childProcess: true, first.Discord, first.Llm, first.Database, root, first.TeamChannelId, extra, peer: true);
+    }
+
+    /// <summary>The running child process's id (it names the process in work and shard leases).</summary>
+    public int? ProcessId => _process?.Id;
+
     /// <summary>The bot's whole configuration, as an operator would pass it on the command line.</summary>
     public IReadOnlyList<string> Arguments()
     {
@@ -94,7 +115,8 @@ public sealed class BotUnderTest : IAsyncDisposable
             ["Discord:ReconnectBaseDelay"] = "00:00:00.050",
             ["Discord:ReconnectMaxDelay"] = "00:00:00.500",
             ["Discord:IdentifyMinInterval"] = "00:00:00.100",
-            ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+            // Named per process, so a test can tell that a standby process is up.
+            ["ConnectionStrings:Postgres"] = $"{Database.ConnectionString};Application Name={ApplicationNameOf(Starts + 1)}",
             ["WorkQueue:PollInterval"] = "00:00:00.100",
             ["WorkQueue:BaseRetryDelay"] = "00:00:00.100",
             // After a kill, the dead process's items are taken back when their lease expires.
@@ -118,8 +140,11 @@ public sealed class BotUnderTest : IAsyncDisposable
         return settings.Select(kv => $"--{kv.Key}={kv.Value}").ToList();
     }
 
-    /// <summary>Starts the bot (again) and waits until it has a fresh gateway session.</summary>
-    public async Task StartAsync()
+    /// <summary>
+    /// Starts the bot (again) and waits until it has a fresh gateway session, or, for a process that
+    /// is to stand by (another holds the gateway shard), until it is connected to the database.
+    /// </summary>
+    public async Task StartAsync(bool expectGateway = true)
     {
         if (_host is not null || _process is not null) throw new InvalidOperationException("The bot is already running.");
         var previous = _lastConnection;
@@ -135,6 +160,12 @@ public sealed class BotUnderTest : IAsyncDisposable
             _host = host;
         }
         Starts++;
+        if (!expectGateway)
+        {
+            await WaitForValueAsync<long?>("SELECT NULLIF(count(*), 0) FROM pg_stat_activity WHERE application_name = @name",
+                new { name = ApplicationNameOf(Starts) }, $"the bot (start {Starts}) to connect to the database");
+            return;
+        }
         await Discord.WaitForAsync(() => Discord.Gateway.CurrentConnection is { } c && !ReferenceEquals(c, previous),
             TimeSpan.FromSeconds(60), $"the bot (start {Starts}) to connect to the gateway; log: {Tail()}");
         _lastConnection = Discord.Gateway.CurrentConnection;
@@ -207,6 +238,9 @@ public sealed class BotUnderTest : IAsyncDisposable
         return text.Length <= 4000 ? text : text[^4000..];
     }
 
+    // Arguments are built before a start is counted, the wait for it after.
+    private string ApplicationNameOf(int start) => $"bot-{Path.GetFileName(Root)}-{start}";
+
     public async Task<T?> ScalarAsync<T>(string sql, object? args = null)
     {
         await using var connection = await Database.DataSource.OpenConnectionAsync();
@@ -242,6 +276,11 @@ public sealed class BotUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
+        if (_peer)
+        {
+            try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            return;
+        }
         // Violations are asserted by the tests themselves; a failed test should report its own failure.
         Discord.ThrowOnDisposeIfViolations = false;
         await Discord.DisposeAsync();

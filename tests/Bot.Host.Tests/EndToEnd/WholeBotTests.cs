@@ -53,7 +53,7 @@ public sealed class WholeBotTests(Xunit.Abstractions.ITestOutputHelper output)
         await AssertFinalStateAsync(bot, scenario);
     }
 
-    private static async Task AssertFinalStateAsync(BotUnderTest bot, FindPasswordScenario scenario)
+    internal static async Task AssertFinalStateAsync(BotUnderTest bot, FindPasswordScenario scenario)
     {
         var run = new { id = scenario.RunId };
         Assert.Equal(FindPasswordScenario.Password, await bot.ScalarAsync<string>("SELECT answer FROM runs WHERE id = @id", run));

@@ -38,6 +38,9 @@ public sealed class FakeDiscordOptions
     /// <summary><c>session_start_limit.reset_after</c> in milliseconds.</summary>
     public long SessionStartResetAfterMs { get; set; } = 86_400_000;
 
+    /// <summary>Below this many shards Identify is closed with 4011 (sharding required).</summary>
+    public int MinimumShardCount { get; set; } = 1;
+
     /// <summary><c>session_start_limit.max_concurrency</c>.</summary>
     public int SessionMaxConcurrency { get; set; } = 1;
 

@@ -5,6 +5,10 @@ namespace Bot.Testing.FakeDiscord;
 public sealed partial class FakeGateway
 {
     private readonly List<DateTimeOffset> _identifyTimes = [];
+    private int _duplicateShardIdentifies;
+
+    /// <summary>Identifies refused because their shard already had a live session.</summary>
+    public int DuplicateShardIdentifies => Volatile.Read(ref _duplicateShardIdentifies);
 
     private async Task<bool> IdentifyAsync(FakeGatewayConnection connection, JsonObject? data)
     {
@@ -35,6 +39,35 @@ public sealed partial class FakeGateway
             await connection.SendAsync(new JsonObject { ["op"] = 9, ["d"] = false, ["s"] = null, ["t"] = null }).ConfigureAwait(false);
             return true;
         }
+        var (shardId, shardCount) = (0, 1);
+        if (data?["shard"] is { } shardField)
+        {
+            if (shardField is not JsonArray { Count: 2 } pair || FakeJson.Int(pair[0]) is not { } id || FakeJson.Int(pair[1]) is not { } count
+                || count < 1 || id < 0 || id >= count)
+            {
+                await connection.CloseAsync(4010, "Invalid shard").ConfigureAwait(false);
+                return false;
+            }
+            (shardId, shardCount) = (id, count);
+        }
+        if (shardCount < options.MinimumShardCount)
+        {
+            await connection.CloseAsync(4011, "Sharding required").ConfigureAwait(false);
+            return false;
+        }
+        bool duplicate;
+        lock (_gate)
+        {
+            // A second session for a shard that already has a live one is refused, not let in beside it.
+            duplicate = _connections.Any(c => c != connection && c.IsOpen && c.Identified && c.ShardId == shardId
+                && c.SessionId is { } other && _sessions[other] is { Valid: true } live && live.ShardCount == shardCount);
+        }
+        if (duplicate)
+        {
+            Interlocked.Increment(ref _duplicateShardIdentifies);
+            await connection.SendAsync(new JsonObject { ["op"] = 9, ["d"] = false, ["s"] = null, ["t"] = null }).ConfigureAwait(false);
+            return true;
+        }
         if (data?["properties"] is not JsonObject props || props["os"] is null || props["browser"] is null || props["device"] is null)
         {
             await connection.CloseAsync(4002, "Decode error: properties {os, browser, device} are required").ConfigureAwait(false);
@@ -43,35 +76,38 @@ public sealed partial class FakeGateway
 
         FakeGatewaySession session;
         JsonObject ready;
-        JsonObject guild;
+        JsonObject? guild;
         // READY and GUILD_CREATE go out before any dispatch injected meanwhile (sequence order).
         await _dispatchOrder.WaitAsync().ConfigureAwait(false);
         try
         {
             lock (_gate)
             {
-                session = new FakeGatewaySession(Guid.NewGuid().ToString("N"), intents);
+                session = new FakeGatewaySession(Guid.NewGuid().ToString("N"), intents, shardId, shardCount);
                 _sessions[session.Id] = session;
-                if (_current is not null)
+                if (_shardSessions.GetValueOrDefault(shardId) is { } previous)
                 {
-                    _current.Valid = false;
+                    previous.Valid = false;
                 }
-                _current = session;
+                _shardSessions[shardId] = session;
                 connection.SessionId = session.Id;
+                connection.ShardId = shardId;
+                var ours = ShardOf(options.GuildId, shardCount) == shardId;
                 connection.Identified = true;
                 ready = session.Append("READY", new JsonObject
                 {
                     ["v"] = 10,
                     ["user"] = new JsonObject { ["id"] = options.BotUserId.ToString(), ["username"] = "fake-bot", ["bot"] = true },
-                    ["guilds"] = new JsonArray(new JsonObject { ["id"] = options.GuildId.ToString(), ["unavailable"] = true }),
+                    ["guilds"] = ours ? new JsonArray(new JsonObject { ["id"] = options.GuildId.ToString(), ["unavailable"] = true }) : new JsonArray(),
                     ["session_id"] = session.Id,
                     ["resume_gateway_url"] = $"{WebSocketBase}/gw-resume",
                     ["application"] = new JsonObject { ["id"] = options.ApplicationId.ToString(), ["flags"] = 0 },
                 });
-                guild = session.Append("GUILD_CREATE", store.GuildJson());
+                // The guild's GUILD_CREATE goes to its own shard only.
+                guild = ours ? session.Append("GUILD_CREATE", store.GuildJson()) : null;
             }
             await connection.SendAsync(ready).ConfigureAwait(false);
-            await connection.SendAsync(guild).ConfigureAwait(false);
+            if (guild is not null) await connection.SendAsync(guild).ConfigureAwait(false);
         }
         finally
         {
@@ -115,6 +151,7 @@ public sealed partial class FakeGateway
             lock (_gate)
             {
                 connection.SessionId = session.Id;
+                connection.ShardId = session.ShardId;
                 connection.Resumed = true;
                 replay = session.After(seq);
                 resumed = session.Append("RESUMED", new JsonObject());

@@ -18,7 +18,11 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
     private readonly SemaphoreSlim _dispatchOrder = new(1, 1);
     private readonly Dictionary<string, FakeGatewaySession> _sessions = [];
     private readonly List<FakeGatewayConnection> _connections = [];
-    private FakeGatewaySession? _current;
+    // The live session of each shard; a new Identify for a shard replaces its session.
+    private readonly Dictionary<int, FakeGatewaySession> _shardSessions = [];
+
+    /// <summary>Shard 0's session: the bot's only one when it does not shard.</summary>
+    private FakeGatewaySession? _current => _shardSessions.GetValueOrDefault(0);
     private int _identifies;
     private int _resumes;
 
@@ -48,7 +52,7 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
         {
             lock (_gate)
             {
-                return _connections.LastOrDefault(c => c.IsOpen && (c.Identified || c.Resumed));
+                return _connections.LastOrDefault(c => c.IsOpen && c.ShardId == 0 && (c.Identified || c.Resumed));
             }
         }
     }
@@ -76,7 +80,33 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
         }
     }
 
-    /// <summary>Sends a dispatch on the current session (logged for replay even when disconnected).</summary>
+    /// <summary>The open, authenticated connection of <paramref name="shardId"/>, if any.</summary>
+    public FakeGatewayConnection? ConnectionOf(int shardId)
+    {
+        lock (_gate)
+        {
+            return _connections.LastOrDefault(c => c.IsOpen && c.ShardId == shardId && (c.Identified || c.Resumed));
+        }
+    }
+
+    private readonly List<(int Shard, string? ChannelId)> _routed = [];
+
+    /// <summary>The shard the last dispatch about channel <paramref name="channelId"/> was routed to, or null.</summary>
+    public int? ShardReceiving(string channelId)
+    {
+        lock (_gate)
+        {
+            return _routed.Where(r => r.ChannelId == channelId).Select(r => (int?)r.Shard).LastOrDefault();
+        }
+    }
+
+    /// <summary>Discord's routing: a guild's events go to shard <c>(guild_id &gt;&gt; 22) % shard_count</c>; DMs (no guild) to shard 0.</summary>
+    public static int ShardOf(ulong? guildId, int shardCount) => guildId is { } g ? (int)((g >> 22) % (ulong)shardCount) : 0;
+
+    /// <summary>
+    /// Sends a dispatch on the session of the shard its guild belongs to (its <c>guild_id</c>;
+    /// none = shard 0), logged for replay even when disconnected.
+    /// </summary>
     public async Task<int> DispatchAsync(string eventName, JsonObject data)
     {
         // Discord delivers a session's dispatches in sequence order, and clients drop a dispatch whose
@@ -89,8 +119,13 @@ public sealed partial class FakeGateway(FakeDiscordOptions options, FakeDiscordS
             JsonObject payload;
             lock (_gate)
             {
-                var session = _current ?? throw new InvalidOperationException("No gateway session yet: wait for the bot to connect (WaitForReadyAsync).");
+                var shardCount = _shardSessions.Values.Select(v => v.ShardCount).DefaultIfEmpty(1).Max();
+                ulong? guild = ulong.TryParse(FakeJson.Str(data["guild_id"]), out var g) ? g : null;
+                var shard = ShardOf(guild, shardCount);
+                var session = _shardSessions.GetValueOrDefault(shard) ?? throw new InvalidOperationException(
+                    $"No gateway session for shard {shard} of {shardCount} yet: wait for the bot to connect (WaitForReadyAsync).");
                 payload = session.Append(eventName, data);
+                _routed.Add((shard, FakeJson.Str(data["channel_id"])));
                 target = _connections.LastOrDefault(c => c.IsOpen && c.SessionId == session.Id && (c.Identified || c.Resumed));
             }
             if (target is not null)

@@ -20,6 +20,9 @@ public sealed class FakeGatewayConnection(WebSocket socket, HttpContext http, bo
     public bool Resumed { get; internal set; }
     public bool IsOpen { get; internal set; } = true;
 
+    /// <summary>The shard of the session on this connection.</summary>
+    public int ShardId { get; internal set; }
+
     /// <summary>The close code the client sent, if it closed the connection itself.</summary>
     public int? ClientCloseCode { get; internal set; }
 

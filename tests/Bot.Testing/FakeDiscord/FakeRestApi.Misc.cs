@@ -8,7 +8,7 @@ public sealed partial class FakeRestApi
     private Task GatewayBotAsync(HttpContext context) => JsonAsync(context, 200, new JsonObject
     {
         ["url"] = $"{gateway.WebSocketBase}/gw",
-        ["shards"] = 1,
+        ["shards"] = options.MinimumShardCount,
         ["session_start_limit"] = new JsonObject
         {
             ["total"] = 1000,

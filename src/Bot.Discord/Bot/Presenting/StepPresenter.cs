@@ -23,6 +23,7 @@ public sealed partial class StepPresenter(
     IChatRefs links,
     ITaskCatalogView catalog,
     IRunCommands commands,
+    IClusterLocks clusterLocks,
     DiscordMessagesApi messages,
     DiscordThreadsApi threads,
     IOptions<DiscordOptions> options,
@@ -37,8 +38,11 @@ public sealed partial class StepPresenter(
     /// <summary>The actor of deadline moves made when a step is first shown.</summary>
     public static readonly ActorId ShownActor = new("system:shown");
 
-    // One thread per run and one post per step: serialised inside this process (across processes
-    // the nonce and the first-stored-id-wins links do it). Fixed-size, so memory stays flat.
+    // One thread per run and one post per step, across every process on the database: a PostgreSQL
+    // advisory lock (IClusterLocks) around the read-post-store. The in-process stripes come first so
+    // that concurrent renders in one process queue in memory instead of each holding a pooled
+    // connection while it waits on the database lock. Behind both, the nonce and the
+    // first-stored-id-wins links still cover a crash between posting and storing. Fixed-size, so memory stays flat.
     private readonly StripedLocks _threadLocks = new();
     private readonly StripedLocks _stepLocks = new();
 
@@ -52,8 +56,10 @@ public sealed partial class StepPresenter(
         var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return loaded.Error!;
         using (await _stepLocks.AcquireAsync(loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
+        await using (await clusterLocks.AcquireAsync(ClusterLock.StepMessage, loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         {
-            // Re-read under the gate so concurrent renders in this process end with the newest revision.
+            // Re-read under the lock so concurrent renders (of any process) end with the newest revision
+            // and only the first posts; the others see its stored id and edit.
             loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
             if (!loaded.IsSuccess) return loaded.Error!;
             var step = loaded.Value;
@@ -169,6 +175,7 @@ public sealed partial class StepPresenter(
     public async Task<Result<ulong>> EnsureThreadAsync(RunId runId, CancellationToken cancellationToken = default)
     {
         using (await _threadLocks.AcquireAsync(runId.Value, cancellationToken).ConfigureAwait(false))
+        await using (await clusterLocks.AcquireAsync(ClusterLock.RunThread, runId.Value, cancellationToken).ConfigureAwait(false))
         {
             var found = await directory.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
             if (!found.IsSuccess) return found.Error!;
@@ -215,8 +222,8 @@ public sealed partial class StepPresenter(
             EnforceNonce = true,
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!forward.IsSuccess) LogPostFailed(parentId, forward.Error!.ToString());
-        // Runs under this run's thread stripe: safe because the parent already has its thread, so
-        // the render never asks for a thread stripe itself (stripes are not re-entrant).
+        // Runs under this run's thread locks: safe because the parent already has its thread, so the
+        // render never asks for a thread lock itself (neither lock is re-entrant across connections).
         if (parent.Value.CurrentStep is { } step) await RenderStepAsync(parentId, step, cancellationToken).ConfigureAwait(false);
     }
 
