@@ -61,7 +61,8 @@ public sealed class FailoverTests(Xunit.Abstractions.ITestOutputHelper output)
         // repeated the voter's current vote is answered without a new record; its vote is the stored one).
         var history = (await first.QueryAsync<(long Step, string Voter, int Candidate)>("SELECT step_id, voter, candidate_number FROM vote_history")).ToHashSet();
         var answeredVotes = first.Discord.Interactions
-            .Where(i => i.ResponseType == 7 && i.Payload["data"]?["custom_id"]?.GetValue<string>()?.StartsWith("vote:", StringComparison.Ordinal) == true)
+            .Where(i => i.ResponseType == 4 && i.Payload["data"]?["custom_id"]?.GetValue<string>()?.StartsWith("vote:", StringComparison.Ordinal) == true
+                && Confirmed(i.Response!["data"]?["content"]?.GetValue<string>()))
             .Select(i => (Id: i.Id, Vote: Vote(i)))
             .ToList();
         Assert.NotEmpty(answeredVotes);
@@ -71,6 +72,11 @@ public sealed class FailoverTests(Xunit.Abstractions.ITestOutputHelper output)
         // whole run's record), exactly as with one process.
         await WholeBotTests.AssertFinalStateAsync(first, scenario);
     }
+
+    /// <summary>The bot's answers that mean the vote is stored (a refusal says something else).</summary>
+    private static bool Confirmed(string? answer) => answer is not null
+        && (answer.StartsWith("Vote recorded", StringComparison.Ordinal) || answer.StartsWith("Vote changed", StringComparison.Ordinal)
+            || answer.StartsWith("Your vote", StringComparison.Ordinal));
 
     private static (long Step, string Voter, int Candidate) Vote(FakeInteraction interaction)
     {
