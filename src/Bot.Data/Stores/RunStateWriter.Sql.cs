@@ -100,6 +100,13 @@ internal sealed partial class RunStateWriter
         WHERE r.id = u.id
         """;
 
+    // Runs before InsertWork: the batch's renders are newer than every pending one of their steps.
+    private const string SupersedeRenders = """
+        UPDATE work_items SET status = 'done', completed_at = @at, last_error = 'superseded by a newer render of the step'
+        WHERE status = 'pending' AND kind = @render_kind AND idempotency_key <> ALL(@w_keys::text[])
+          AND (run_id, step_number) IN (SELECT * FROM unnest(@sr_runs::bigint[], @sr_steps::int[]))
+        """;
+
     private const string InsertWork = """
         INSERT INTO work_items (kind, run_id, step_number, idempotency_key, payload, next_attempt_at, created_at)
         SELECT w.kind, w.run_id, w.step_number, w.key, w.payload::jsonb, @at, @at
