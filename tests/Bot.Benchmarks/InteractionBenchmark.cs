@@ -35,9 +35,8 @@ public static class InteractionBenchmark
         var withPeer = !args.Contains("--no-peer");
         var warmup = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup") ?? "5", CultureInfo.InvariantCulture));
         // Extra bot configuration for experiments, e.g. --bot Discord:MaxConcurrentHandlers=64 (repeatable).
-        var botSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--bot" && x.i + 1 < args.Length).Select(x => "--" + args[x.i + 1]).ToList();
-        var botEnvironment = args.Select((a, i) => (a, i)).Where(x => x.a == "--env" && x.i + 1 < args.Length && args[x.i + 1].Contains('='))
-            .Select(x => args[x.i + 1].Split('=', 2)).Select(p => (p[0], p[1])).ToList();
+        var botSettings = Args(args, "--bot").Select(a => "--" + a).ToList();
+        var botEnvironment = Args(args, "--env").Where(a => a.Contains('=')).Select(a => a.Split('=', 2)).Select(p => (p[0], p[1])).ToList();
 
         var tempRoot = Path.Combine(Path.GetTempPath(), $"bot-bench-interactions-{Environment.ProcessId}");
         Directory.CreateDirectory(tempRoot);
@@ -248,4 +247,8 @@ public static class InteractionBenchmark
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    /// <summary>The values of a repeatable option (<c>--bot A --bot B</c>).</summary>
+    private static IEnumerable<string> Args(string[] args, string name) =>
+        args.SkipLast(1).Select((a, i) => (a, i)).Where(x => x.a == name).Select(x => args[x.i + 1]);
 }

@@ -37,6 +37,10 @@ public sealed class CalibrationStore(BotDatabase database, WorkQueue work, TimeP
             RETURNING id, (SELECT s.run_id FROM steps s WHERE s.id = @gold) AS run_id, (SELECT s.number FROM steps s WHERE s.id = @gold) AS number
             """;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        // Every live step posted asks; without a gold step (the usual case) the answer is no, so skip
+        // the lock and the count of every posted step.
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM gold_steps)", cancellationToken: cancellationToken)))
+            return (long?)null;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = PlanLock }, transaction, cancellationToken: cancellationToken));
         var state = await connection.QuerySingleAsync<(long live, long last, long? gold)>(new CommandDefinition(due, transaction: transaction, cancellationToken: cancellationToken));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bot.Core.Results;
 using Bot.Discord.Api;
 using Bot.Discord.Bot.Commands;
 using Bot.Discord.Bot.Rendering;
@@ -69,19 +68,6 @@ public sealed partial class InteractionRouter(
         var started = Stopwatch.GetTimestamp();
         var sent = await api.RespondAsync(interaction.Id, interaction.Token, answer.Response, files: answer.Files, cancellationToken: cancellationToken).ConfigureAwait(false);
         BotMetrics.InteractionCallback.Record(BotMetrics.Since(started));
-        started = Stopwatch.GetTimestamp();
-        try
-        {
-            await AfterCallbackAsync(interaction, answer, sent, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            BotMetrics.InteractionAfter.Record(BotMetrics.Since(started));
-        }
-    }
-
-    private async Task AfterCallbackAsync(Interaction interaction, InteractionAnswer answer, Result<InteractionCallbackResult?> sent, CancellationToken cancellationToken)
-    {
         if (sent.Error is { } error)
         {
             if (error.Is(DiscordErrors.InteractionAlreadyAcknowledged) || error.Is(DiscordErrors.UnknownInteraction))
@@ -90,6 +76,20 @@ public sealed partial class InteractionRouter(
                 LogResponseFailed(interaction.Id, error.ToString());
             return;
         }
+        started = Stopwatch.GetTimestamp();
+        try
+        {
+            await AfterCallbackAsync(interaction, answer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            BotMetrics.InteractionAfter.Record(BotMetrics.Since(started));
+        }
+    }
+
+    /// <summary>The follow-up, deferred results and after-work of an answer whose response Discord accepted.</summary>
+    private async Task AfterCallbackAsync(Interaction interaction, InteractionAnswer answer, CancellationToken cancellationToken)
+    {
         if (answer.Deferred is { } deferred)
         {
             string text;
