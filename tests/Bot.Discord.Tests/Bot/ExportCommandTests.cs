@@ -62,7 +62,7 @@ public sealed class ExportCommandTests : IAsyncLifetime
         };
         var answer = await handler.HandleAsync(interaction, CommandOptions.From(interaction.Data));
 
-        var reply = await answer.DeferredWithFiles!(CancellationToken.None);
+        var reply = await answer.Deferred!(CancellationToken.None);
         Assert.Empty(reply.Files);
         Assert.Contains("larger than Discord lets the bot attach here", reply.Text);
         Assert.Matches(@"\./run\.sh export --format steps --task fix-the-build --from \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ --to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", reply.Text);

@@ -11,14 +11,14 @@ public sealed record InteractionAnswer(InteractionResponse Response)
 {
     public IReadOnlyList<FileUpload>? Files { get; init; }
 
-    /// <summary>An ephemeral follow-up sent after the response (e.g. "vote recorded").</summary>
+    /// <summary>An ephemeral follow-up sent after the response (e.g. the confirmation of a retry or re-run).</summary>
     public MessageCreate? FollowUp { get; init; }
 
-    /// <summary>For deferred responses: produces the text that replaces the deferral.</summary>
-    public Func<CancellationToken, Task<string>>? Deferred { get; init; }
+    /// <summary>For deferred responses: produces the text (and any files, attached to the original message) that replace the deferral.</summary>
+    public Func<CancellationToken, Task<DeferredReply>>? Deferred { get; init; }
 
-    /// <summary>For deferred responses: produces the text and files that replace the deferral (files attach to the original message).</summary>
-    public Func<CancellationToken, Task<DeferredReply>>? DeferredWithFiles { get; init; }
+    /// <summary>What replaces the deferral when producing it failed.</summary>
+    public string DeferredFailure { get; init; } = "Something went wrong on the bot's side; nothing was changed.";
 
     /// <summary>Side work after the answer is out (e.g. refresh the step message through REST).</summary>
     public Func<CancellationToken, Task>? After { get; init; }
@@ -31,10 +31,15 @@ public sealed record InteractionAnswer(InteractionResponse Response)
     public static InteractionAnswer Update(MessageCreate message) => new(InteractionResponse.UpdateMessage(message));
 
     public static InteractionAnswer DeferEphemeral(Func<CancellationToken, Task<string>> work) =>
-        new(InteractionResponse.Defer(ephemeral: true)) { Deferred = work };
+        new(InteractionResponse.Defer(ephemeral: true))
+        {
+            Deferred = async ct => new DeferredReply(await work(ct).ConfigureAwait(false), []),
+            // A text answer reports on a command that may have run part way.
+            DeferredFailure = "Something went wrong on the bot's side. Check /run status before trying again.",
+        };
 
     public static InteractionAnswer DeferEphemeral(Func<CancellationToken, Task<DeferredReply>> work) =>
-        new(InteractionResponse.Defer(ephemeral: true)) { DeferredWithFiles = work };
+        new(InteractionResponse.Defer(ephemeral: true)) { Deferred = work };
 }
 
 /// <summary>A deferred answer with attachments.</summary>

@@ -92,30 +92,15 @@ public sealed partial class InteractionRouter(
     {
         if (answer.Deferred is { } deferred)
         {
-            string text;
-            try
-            {
-                text = await deferred(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogHandlerFailed(ex, interaction.Type, interaction.Data?.Name);
-                text = "Something went wrong on the bot's side. Check /run status before trying again.";
-            }
-            var edited = await api.EditOriginalAsync(interaction.Token, new MessageEdit { Content = Markdown.Truncate(text, 2000) }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!edited.IsSuccess) LogResponseFailed(interaction.Id, edited.Error!.ToString());
-        }
-        if (answer.DeferredWithFiles is { } withFiles)
-        {
             DeferredReply reply;
             try
             {
-                reply = await withFiles(cancellationToken).ConfigureAwait(false);
+                reply = await deferred(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogHandlerFailed(ex, interaction.Type, interaction.Data?.Name);
-                reply = new DeferredReply("Something went wrong on the bot's side; nothing was changed.", []);
+                reply = new DeferredReply(answer.DeferredFailure, []);
             }
             var edit = new MessageEdit
             {
