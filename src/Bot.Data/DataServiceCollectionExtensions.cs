@@ -35,7 +35,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<NpgsqlDataSource>(sp => sp.GetRequiredService<BotDatabase>().DataSource);
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<RunCommandProcessor>();
-        services.AddSingleton(sp => new CommandBatcher(sp.GetRequiredService<RunCommandProcessor>()));
+        services.AddSingleton(sp => new CommandBatcher(sp.GetRequiredService<RunCommandProcessor>(),
+            committers: sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Committers));
         services.AddSingleton<AnnotationStore>();
         services.AddSingleton<ModelCallStore>();
         services.AddSingleton<AgentStore>();

@@ -27,4 +27,12 @@ public sealed class DatabaseOptions
 
     [Range(1, 500)]
     public int MaxPoolSize { get; set; } = 50;
+
+    /// <summary>
+    /// Group-commit loops, each committing the commands of its own share of the runs (see
+    /// <c>CommandBatcher</c>): more of them shorten the wait behind a batch in flight, at the cost of
+    /// more transactions committing side by side.
+    /// </summary>
+    [Range(1, 32)]
+    public int Committers { get; set; } = 4;
 }

@@ -21,6 +21,12 @@ public static class BotMetrics
     public static readonly Histogram<double> InteractionAnswer = Meter.CreateHistogram<double>("bot.interaction.answer", "ms",
         "The handler's work before the interaction callback (reads, the engine command, rendering)");
 
+    public static readonly Histogram<double> InteractionLoad = Meter.CreateHistogram<double>("bot.interaction.load", "ms",
+        "A vote click reading where its step lives (the step guard)");
+
+    public static readonly Histogram<double> InteractionCommand = Meter.CreateHistogram<double>("bot.interaction.command", "ms",
+        "The engine command an interaction sends, through its group commit");
+
     public static readonly Histogram<double> InteractionCallback = Meter.CreateHistogram<double>("bot.interaction.callback", "ms",
         "The interaction callback request");
 

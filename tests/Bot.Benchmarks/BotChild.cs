@@ -136,13 +136,20 @@ public static class BotChild
         var peakWorkingSet = 0L;
         var peakManaged = 0L;
         var peakHeap = 0L;
+        var residentAtPeak = "";
+        using var stalls = new StallWatch();
+        using var phases = new PhaseTimes();
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
                 process.Refresh();
-                peakWorkingSet = Math.Max(peakWorkingSet, process.WorkingSet64);
+                if (process.WorkingSet64 > peakWorkingSet)
+                {
+                    peakWorkingSet = process.WorkingSet64;
+                    residentAtPeak = StallWatch.ResidentSet();
+                }
                 peakManaged = Math.Max(peakManaged, GC.GetTotalMemory(false));
                 peakHeap = Math.Max(peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
                 try { await Task.Delay(200, sampling.Token); } catch (OperationCanceledException) { }
@@ -153,11 +160,16 @@ public static class BotChild
         var wall = Stopwatch.StartNew();
         clock.Enabled = true;
         Console.WriteLine($"{Prefix}READY");
-        while (await Console.In.ReadLineAsync() is { } line && line.Trim() != "stop")
+        // Console.In.ReadLineAsync reads synchronously on a pool thread and would hold one of the
+        // pool's few threads (two on two cores) for the whole measurement: read on a thread of its own.
+        static Task<string?> NextLineAsync() => Task.Factory.StartNew(Console.In.ReadLine, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        while (await NextLineAsync() is { } line && line.Trim() != "stop")
         {
             if (line.Trim() != "measure") continue;
             // End of the warm-up: latencies, GC counts and CPU are counted from here.
             clock.Reset();
+            stalls.Reset();
+            phases.Reset();
             gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             cpuBefore = process.TotalProcessorTime;
             wall.Restart();
@@ -167,6 +179,13 @@ public static class BotChild
         await sampler;
         process.Refresh();
         var (toSend, toAnswer, receivedOnly) = clock.Latencies();
+        // Unprefixed lines reach the benchmark's console as "[bot] ...".
+        foreach (var line in stalls.Report(clock.Slowest(5)).Concat(phases.Report())) Console.WriteLine(line);
+        Console.WriteLine("resident set at the sampled peak: " + residentAtPeak);
+        Console.WriteLine("largest mappings now: " + StallWatch.LargestMappings(12));
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+        Console.WriteLine($"JIT: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompiledILBytes() / 1024} KB of IL; {assemblies.Length} assemblies loaded: "
+            + string.Join(' ', assemblies.Select(a => a.GetName().Name).Where(n => n is not null && !n.StartsWith("System.", StringComparison.Ordinal)).Order()));
         var stats = new ChildStats(
             Summary.Of(toSend), Summary.Of(toAnswer), receivedOnly,
             peakWorkingSet, process.PeakWorkingSet64, peakManaged, peakHeap,

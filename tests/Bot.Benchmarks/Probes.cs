@@ -40,6 +40,12 @@ public sealed class InteractionClock
         if (Enabled && _callbacks.TryGetValue(interactionId, out var entry)) _callbacks[interactionId] = entry with { Answered = timestamp };
     }
 
+    /// <summary>The slowest interactions, receipt to callback sent, with their receipt timestamps.</summary>
+    public List<(long At, double Ms)> Slowest(int count) =>
+        [.. _received.Where(r => _callbacks.ContainsKey(r.Key))
+            .Select(r => (r.Value, Stopwatch.GetElapsedTime(r.Value, _callbacks[r.Key].Sent).TotalMilliseconds))
+            .OrderByDescending(x => x.Item2).Take(count)];
+
     /// <summary>Milliseconds from socket receipt to the callback being sent, and to its response, per interaction seen both ways.</summary>
     public (List<double> ToSend, List<double> ToAnswer, int ReceivedOnly) Latencies()
     {

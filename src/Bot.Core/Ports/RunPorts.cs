@@ -7,7 +7,9 @@ namespace Bot.Core.Ports;
 /// <summary>What a handled command left behind; enough for a chat adapter to answer and re-render.</summary>
 /// <param name="Duplicate">The interaction id had been handled before; nothing was changed this time.</param>
 /// <param name="Decided">The decision this command made, when it decided a step (a vote reaching quorum, say).</param>
-public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false, Decision? Decided = null);
+/// <param name="Vote">For a vote it recorded: the vote, and the voter's candidate before it (null for a first vote).</param>
+public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false, Decision? Decided = null,
+    VoteRecorded? Vote = null);
 
 /// <summary>Everything needed to create a run (a new task, a sub-run or a branch).</summary>
 /// <param name="Parent">Set for a sub-run: the run and step that delegated to it, which it answers.</param>
@@ -96,8 +98,17 @@ public sealed record StepView(
 /// <summary>A run named from another run's message (sub-run or parent).</summary>
 public sealed record RunLink(RunId RunId, string TaskName, RunStatus Status, ChatRef? Thread);
 
+/// <summary>
+/// Where a step lives and what it belongs to, without its content: enough to check a click against
+/// (its thread and message) and to send the engine a command for it.
+/// </summary>
+public sealed record StepPlace(StepId StepId, RunId RunId, int Number, ChatRef? Thread, ChatRef? Message);
+
 public interface IStepReader
 {
+    /// <summary>One row, for the click path: the engine checks the rest when the command runs.</summary>
+    Task<Result<StepPlace>> GetPlaceAsync(StepId stepId, CancellationToken cancellationToken = default);
+
     Task<Result<StepView>> GetStepAsync(StepId stepId, CancellationToken cancellationToken = default);
 
     Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default);

@@ -40,6 +40,18 @@ public sealed class StepQueries(BotDatabase database) : IStepReader
         WHERE s.id = @id ORDER BY c.id
         """;
 
+    private const string PlaceSql = """
+        SELECT s.id AS "StepId", s.run_id AS "RunId", s.number AS "Number", r.discord_thread_id AS "Thread", s.discord_message_id AS "Message"
+        FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.id = @id
+        """;
+
+    public async Task<Result<StepPlace>> GetPlaceAsync(StepId stepId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var place = await c.QuerySingleOrDefaultAsync<StepPlace>(new CommandDefinition(PlaceSql, new { id = stepId.Value }, cancellationToken: cancellationToken));
+        return place is null ? DataErrors.UnknownStep(stepId) : place;
+    }
+
     public async Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
     {
         const string find = "SELECT id FROM steps WHERE run_id = @run AND number = @number";

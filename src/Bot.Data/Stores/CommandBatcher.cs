@@ -22,7 +22,7 @@ public sealed class CommandBatcher : IAsyncDisposable
     private readonly Task[] _loops;
 
     /// <param name="committers">Loops committing in parallel, each for its own partition of the runs.</param>
-    public CommandBatcher(RunCommandProcessor processor, int maxBatch = 64, int committers = 2)
+    public CommandBatcher(RunCommandProcessor processor, int maxBatch = 64, int committers = 4)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(committers, 1);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
+using Bot.Core.Results;
 using Bot.Discord.Api;
 using Bot.Discord.Bot.Presenting;
 using Bot.Discord.Bot.Rendering;
@@ -35,18 +37,18 @@ public sealed class ComponentHandler(
         if (id.Kind is CustomIdKind.Decide or CustomIdKind.OverrideSelect or CustomIdKind.Retry or CustomIdKind.Rerun or CustomIdKind.Skip && !isResearcher)
             return InteractionAnswer.Ephemeral(BotRoles.NotResearcher);
 
-        var fromStepMessage = id.Kind is CustomIdKind.Vote or CustomIdKind.VoteSelect or CustomIdKind.Propose or CustomIdKind.Stuck
+        var actor = ActorId.Discord(interaction.Invoker!.Id);
+        if (id.Kind is CustomIdKind.Vote or CustomIdKind.VoteSelect) return await VoteAsync(interaction, id, actor, cancellationToken).ConfigureAwait(false);
+
+        var fromStepMessage = id.Kind is CustomIdKind.Propose or CustomIdKind.Stuck
             or CustomIdKind.Decide or CustomIdKind.Tag or CustomIdKind.Retry or CustomIdKind.Rerun or CustomIdKind.Skip
             || (id.Kind == CustomIdKind.Rate && id.Number is null);
         var loaded = await guard.LoadAsync(interaction, id, fromStepMessage, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(loaded.Error!));
         var step = loaded.Value;
-        var actor = ActorId.Discord(interaction.Invoker!.Id);
 
         return id.Kind switch
         {
-            CustomIdKind.Vote => await VoteAsync(interaction, step, actor, id.Number!.Value, cancellationToken).ConfigureAwait(false),
-            CustomIdKind.VoteSelect => await VoteSelectAsync(interaction, step, actor, cancellationToken).ConfigureAwait(false),
             CustomIdKind.Propose => OpenWhenOpen(step, () => new InteractionAnswer(PanelRenderer.ProposeModal(step))),
             CustomIdKind.Decide => OpenWhenOpen(step, () => InteractionAnswer.Panel(PanelRenderer.DecidePanel(step))),
             CustomIdKind.Stuck => await StuckAsync(step, actor, cancellationToken).ConfigureAwait(false),
@@ -84,50 +86,59 @@ public sealed class ComponentHandler(
         return open();
     }
 
-    private async Task<InteractionAnswer> VoteSelectAsync(Interaction interaction, StepView step, ActorId actor, CancellationToken cancellationToken)
-    {
-        var value = interaction.Data?.Values is [var only] ? only : null;
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || step.FindCandidate(number) is null)
-            return InteractionAnswer.Ephemeral(BotReplies.UnknownCandidate);
-        return await VoteAsync(interaction, step, actor, number, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
     /// Stores the vote and answers with one ephemeral confirmation. The step message's tally is
     /// brought up to date by the render work the vote enqueued, coalesced per step, so a burst of
     /// votes costs one callback each plus a few message edits, not an update and a follow-up each
     /// (docs/benchmarks.md, "The click path"); with blind tallies the message would not even change.
+    /// The click reads only where the step lives: the engine refuses an unknown candidate or a step
+    /// that is decided or over, and its receipt says what the vote replaced.
     /// </summary>
-    private async Task<InteractionAnswer> VoteAsync(Interaction interaction, StepView step, ActorId actor, int number, CancellationToken cancellationToken)
+    private async Task<InteractionAnswer> VoteAsync(Interaction interaction, ParsedCustomId id, ActorId actor, CancellationToken cancellationToken)
     {
-        if (step.Decision is { } decision) return InteractionAnswer.Ephemeral(BotReplies.Decided(step.Number, decision.CandidateNumber));
-        var previous = step.VoteOf(actor)?.CandidateNumber;
-        var interactionId = interaction.Id.ToString(CultureInfo.InvariantCulture);
-        var handled = await commands.HandleAsync(step.RunId, new CastVote(actor, step.Number, number), interactionId, cancellationToken).ConfigureAwait(false);
-        string confirmation;
+        var loading = Stopwatch.GetTimestamp();
+        var located = await guard.LocateAsync(interaction, id, cancellationToken).ConfigureAwait(false);
+        BotMetrics.InteractionLoad.Record(BotMetrics.Since(loading));
+        if (!located.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(located.Error!));
+        var step = located.Value;
+        var number = id.Kind == CustomIdKind.Vote ? id.Number
+            : interaction.Data?.Values is [var only] && int.TryParse(only, NumberStyles.None, CultureInfo.InvariantCulture, out var picked) ? picked
+            : null;
+        if (number is not { } n) return InteractionAnswer.Ephemeral(BotReplies.UnknownCandidate);
+
+        var sending = Stopwatch.GetTimestamp();
+        var handled = await commands.HandleAsync(step.RunId, new CastVote(actor, step.Number, n), interaction.Id.ToString(CultureInfo.InvariantCulture), cancellationToken)
+            .ConfigureAwait(false);
+        BotMetrics.InteractionCommand.Record(BotMetrics.Since(sending));
         if (handled.IsSuccess)
         {
-            confirmation = handled.Value.Duplicate ? $"Your vote for #{number} on step {step.Number} is recorded."
-                : previous is { } was ? $"Vote changed from #{was} to #{number} on step {step.Number}."
-                : $"Vote recorded: #{number} on step {step.Number}.";
+            var receipt = handled.Value;
+            var confirmation = receipt.Duplicate ? $"Your vote for #{n} on step {step.Number} is recorded."
+                : receipt.Vote?.PreviousCandidate is { } was ? $"Vote changed from #{was} to #{n} on step {step.Number}."
+                : $"Vote recorded: #{n} on step {step.Number}.";
             // Quorum reached by this very vote: say so, since the message catches up a moment later.
-            if (handled.Value.Decided is { } decidedNow)
-                confirmation += $" That decided the step: #{decidedNow.CandidateNumber} is chosen.";
+            if (receipt.Decided is { } decidedNow) confirmation += $" That decided the step: #{decidedNow.CandidateNumber} is chosen.";
+            return InteractionAnswer.Ephemeral(confirmation);
         }
-        else if (handled.Error!.Code == EngineErrors.VoteUnchangedCode)
+        var error = handled.Error!;
+        return error.Code switch
         {
-            confirmation = $"Your vote on step {step.Number} is already #{number}.";
-        }
-        else if (handled.Error.Code == EngineErrors.StepDecidedCode || handled.Error.Code == EngineErrors.StaleStepCode)
-        {
-            // The step moved on between the check and the lock; show its current form.
-            return await RefreshedAsync(step, BotReplies.ForError(handled.Error), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error));
-        }
-        return InteractionAnswer.Ephemeral(confirmation);
+            EngineErrors.VoteUnchangedCode => InteractionAnswer.Ephemeral($"Your vote on step {step.Number} is already #{n}."),
+            EngineErrors.UnknownCandidateCode => InteractionAnswer.Ephemeral(BotReplies.UnknownCandidate),
+            EngineErrors.StepDecidedCode => await DecidedAsync(step, error, cancellationToken).ConfigureAwait(false),
+            // The step moved on since its message was posted; show its current form.
+            EngineErrors.StaleStepCode => await RefreshedAsync(step.StepId, BotReplies.ForError(error), cancellationToken).ConfigureAwait(false),
+            _ => InteractionAnswer.Ephemeral(BotReplies.ForError(error)),
+        };
+    }
+
+    /// <summary>A click on a decided step names the choice, which the refusal does not carry.</summary>
+    private async Task<InteractionAnswer> DecidedAsync(StepPlace place, Error refusal, CancellationToken cancellationToken)
+    {
+        var step = await steps.GetStepAsync(place.StepId, cancellationToken).ConfigureAwait(false);
+        return InteractionAnswer.Ephemeral(step.IsSuccess && step.Value.Decision is { } decision
+            ? BotReplies.Decided(step.Value.Number, decision.CandidateNumber)
+            : BotReplies.ForError(refusal));
     }
 
     /// <summary>
@@ -139,13 +150,15 @@ public sealed class ComponentHandler(
         if (!step.IsCurrent) return InteractionAnswer.Ephemeral($"Step {step.Number} is over. Use the latest step message.");
         var handled = await commands.HandleAsync(step.RunId, command, interaction.Id.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         if (!handled.IsSuccess) return InteractionAnswer.Ephemeral(BotReplies.ForError(handled.Error!));
-        return await RefreshedAsync(step, handled.Value.Duplicate ? "Already done; nothing changed." : confirmation, cancellationToken).ConfigureAwait(false);
+        return await RefreshedAsync(step.StepId, handled.Value.Duplicate ? "Already done; nothing changed." : confirmation, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<InteractionAnswer> RefreshedAsync(StepView step, string confirmation, CancellationToken cancellationToken)
+    /// <summary>The step message as it is now, with <paramref name="confirmation"/> as a private follow-up.</summary>
+    private async Task<InteractionAnswer> RefreshedAsync(StepId stepId, string confirmation, CancellationToken cancellationToken)
     {
-        var fresh = await steps.GetStepAsync(step.StepId, cancellationToken).ConfigureAwait(false);
-        var view = fresh.IsSuccess ? fresh.Value : step;
+        var fresh = await steps.GetStepAsync(stepId, cancellationToken).ConfigureAwait(false);
+        if (!fresh.IsSuccess) return InteractionAnswer.Ephemeral(confirmation);
+        var view = fresh.Value;
         return new InteractionAnswer(WebPageButton.Add(StepRenderer.Render(view, time.GetUtcNow()), webPages?.StepPage(view.RunId, view.Number)).ToUpdate())
         {
             FollowUp = RenderedMessage.Ephemeral(confirmation),
