@@ -26,11 +26,15 @@ public static class InteractionBenchmark
         var contractors = int.Parse(Arg(args, "--contractors") ?? "200", CultureInfo.InvariantCulture);
         var runCounts = (Arg(args, "--runs") ?? "1,50,500").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         // The bot child runs in this project's process image, so it gets Bot.Host's runtime settings
-        // (Bot.Host.csproj: workstation GC, no dynamic PGO) by environment; --gc server to compare.
+        // (Bot.Host.csproj: workstation GC, no dynamic PGO, no ICU) by environment; --gc server to compare.
         var gc = Arg(args, "--gc") ?? "workstation";
         var validateSpec = args.Contains("--validate-spec");
         // Where PostgreSQL spends its time during the bot's load (pg_stat_statements, top statements).
         var pgStats = args.Contains("--pg-stats");
+        // What busy backends wait on during the bot's load (pg_stat_activity sampled every 20 ms).
+        var pgWaits = args.Contains("--pg-waits");
+        // Which records make up the WAL the bot's commits wrote (pg_waldump --stats over the measured window).
+        var walStats = args.Contains("--wal-stats");
         // The discord.js peer gets the same clicks after the bot, unless --no-peer (it needs node and npm).
         var withPeer = !args.Contains("--no-peer");
         var warmup = TimeSpan.FromSeconds(double.Parse(Arg(args, "--warmup") ?? "5", CultureInfo.InvariantCulture));
@@ -58,7 +62,7 @@ public static class InteractionBenchmark
                 $"Offered load {rate} clicks/s for {seconds} s per configuration, {contractors} contractors, bot GC: {gc}, fake validates bodies against the spec: {validateSpec}, warm-up {warmup.TotalSeconds} s (not measured), extra bot settings: [{string.Join(' ', botSettings)}], bot environment: [{string.Join(' ', botEnvironment.Select(e => e.Item1 + "=" + e.Item2))}]"));
             foreach (var runs in runCounts)
             {
-                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer, pgStats, botEnvironment));
+                results.AddRange(await ConfigurationAsync(postgres, admin, runs, rate, TimeSpan.FromSeconds(seconds), warmup, contractors, gc, validateSpec, botSettings, withPeer, pgStats, pgWaits, walStats, botEnvironment));
             }
             Console.WriteLine();
             Console.WriteLine("| process | runs | clicks offered (rate) | ack latency in the process: median / p99 / max | injection to answer stored at the fake: median / p99 / max | votes stored/s | 10062 / unanswered | preventable 429 | peak working set | peak managed heap | load avg |");
@@ -73,7 +77,7 @@ public static class InteractionBenchmark
     }
 
     private static async Task<List<string>> ConfigurationAsync(LocalPostgres postgres, NpgsqlDataSource admin, int runCount, double rate, TimeSpan duration, TimeSpan warmup,
-        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer, bool pgStats, List<(string, string)> botEnvironment)
+        int contractors, string gc, bool validateSpec, List<string> botSettings, bool withPeer, bool pgStats, bool pgWaits, bool walStats, List<(string, string)> botEnvironment)
     {
         Console.WriteLine();
         Console.WriteLine($"== {runCount} concurrent run(s) ==");
@@ -95,7 +99,12 @@ public static class InteractionBenchmark
         });
         fake.ThrowOnDisposeIfViolations = false;
         var settings = Settings(fake, connectionString).Concat(botSettings).ToList();
-        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = gc == "server" ? "1" : "0", ["DOTNET_TieredPGO"] = "0" };
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = gc == "server" ? "1" : "0",
+            ["DOTNET_TieredPGO"] = "0",
+            ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
+        };
         // Runtime knobs for experiments, e.g. --env DOTNET_GCgen0size=0x400000 (repeatable).
         foreach (var (name, value) in botEnvironment) environment[name] = value;
 
@@ -136,14 +145,19 @@ public static class InteractionBenchmark
 
         if (pgStats) await StatementStats.ResetAsync(data);
         var before = await CountsAsync(fake, data);
+        var walBefore = await WalPositionAsync(data);
         var loadBefore = LoadAverage();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory);
-        var load = await clickLoad.RunAsync(rate, duration, new Random(runCount));
+        LoadResult load;
+        await using (pgWaits ? new WaitSampler(data) : null)
+            load = await clickLoad.RunAsync(rate, duration, new Random(runCount));
         var loadAfter = LoadAverage();
         driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
         postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;
         var after = await CountsAsync(fake, data);
+        var walBytes = await WalPositionAsync(data) - walBefore;
+        if (walStats) await PrintWalStatsAsync(postgres, walBefore, walBefore + walBytes);
         if (pgStats) await StatementStats.PrintAsync(data, after.Votes - before.Votes);
         await bot.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<ChildStats>((await bot.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
@@ -158,7 +172,7 @@ public static class InteractionBenchmark
             bot side, gateway receipt -> callback sent:     {stats.ReceiveToCallbackSent} (received without a callback: {stats.ReceivedWithoutCallback})
             bot side, gateway receipt -> callback answered: {stats.ReceiveToCallbackAnswered}
             fake side, injection -> answer stored:          {load.InjectToStored}
-            votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}
+            votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}; WAL written {walBytes / (double)Math.Max(1, votes):F0} bytes per vote
             10062 (answered after 3 s): {deadlines}; other violations: {after.Violations - before.Violations - deadlines}; preventable 429s: {limited}
             bot process ({stats.GcMode} GC): sampled peak working set {stats.SampledPeakWorkingSet / mb:F0} MB (process peak {stats.ProcessPeakWorkingSet / mb:F0} MB), peak managed {stats.SampledPeakManagedBytes / mb:F0} MB, peak GC heap {stats.SampledPeakGcHeapBytes / mb:F0} MB, GCs {stats.Gen0}/{stats.Gen1}/{stats.Gen2}, CPU {stats.CpuSeconds:F1} s over {stats.WallSeconds:F1} s
             CPU during the load: benchmark process (fake Discord + click generator) {driverCpu.TotalSeconds:F1} s, PostgreSQL {postgresCpu:F1} s; bot CPU per callback sent {1000 * stats.CpuSeconds / Math.Max(1, stats.ReceiveToCallbackSent.Count):F1} ms (render work included)
@@ -182,7 +196,7 @@ public static class InteractionBenchmark
             peer (discord.js): clicks offered {peer.Load.Offered}; answered {peer.Load.Answered}; unanswered {peer.Load.Unanswered}; 10062 {peer.Deadline}
             peer side, interaction received -> update acknowledged: {pb}
             fake side, injection -> answer stored:                   {pf}
-            peer votes stored: {peer.VotesStored} = {peer.VotesStored / peer.Load.Seconds:F0}/s; peak RSS {peer.Stats.PeakRssBytes / mb:F0} MB; CPU {peer.Stats.CpuSeconds:F1} s
+            peer votes stored: {peer.VotesStored} = {peer.VotesStored / peer.Load.Seconds:F0}/s; WAL written {peer.WalBytes / (double)Math.Max(1, peer.VotesStored):F0} bytes per vote; peak RSS {peer.Stats.PeakRssBytes / mb:F0} MB; CPU {peer.Stats.CpuSeconds:F1} s
             ratios bot / peer at the fake: median {f.Median / pf.Median:F2}, p99 {f.P99 / pf.P99:F2}; memory {stats.ProcessPeakWorkingSet / (double)peer.Stats.PeakRssBytes:F2}
             """));
         rows.Add(string.Create(CultureInfo.InvariantCulture,
@@ -231,6 +245,32 @@ public static class InteractionBenchmark
             await Task.Delay(200);
         }
         Console.WriteLine("warning: work items still pending before the load started");
+    }
+
+    private static async Task PrintWalStatsAsync(LocalPostgres postgres, long from, long to)
+    {
+        static string Lsn(long at) => $"{at >> 32:X}/{at & 0xFFFFFFFF:X}";
+        var waldump = Directory.GetFiles("/usr/lib/postgresql", "pg_waldump", SearchOption.AllDirectories).FirstOrDefault() ?? "pg_waldump";
+        var info = new ProcessStartInfo(waldump) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--stats=record", "-p", Path.Combine(postgres.DataDirectory, "pg_wal"), "-s", Lsn(from), "-e", Lsn(to) }) info.ArgumentList.Add(a);
+        using var dump = Process.Start(info)!;
+        var output = await dump.StandardOutput.ReadToEndAsync() + await dump.StandardError.ReadToEndAsync();
+        await dump.WaitForExitAsync();
+        Console.WriteLine("WAL over the measured window by record type (pg_waldump --stats=record), largest first:");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var rows = lines.Skip(3).Where(l => ParseTotal(l) > 0 && !l.StartsWith("Total", StringComparison.Ordinal));
+        foreach (var line in lines.Take(4).Concat(rows.OrderByDescending(ParseTotal).Take(16))) Console.WriteLine("  " + line);
+    }
+
+    // The "combined size" column of a pg_waldump stats row: the last number before the last "( nn.nn)".
+    private static long ParseTotal(string line) =>
+        System.Text.RegularExpressions.Regex.Match(line, @"(\d+) \(\s*[\d.]+\)\s*$") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>The server's WAL position in bytes: what the commits in between wrote (and had to flush).</summary>
+    internal static async Task<long> WalPositionAsync(NpgsqlDataSource data)
+    {
+        await using var c = await data.OpenConnectionAsync();
+        return await c.ExecuteScalarAsync<long>("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
     }
 
     internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -21,7 +21,7 @@ public sealed record PeerStats(
 /// </summary>
 public static class PeerBot
 {
-    public sealed record Result(LoadResult Load, PeerStats Stats, long VotesStored, int Deadline);
+    public sealed record Result(LoadResult Load, PeerStats Stats, long VotesStored, int Deadline, long WalBytes);
 
     /// <summary>The peer's folder in the source tree (node_modules are installed there on first use).</summary>
     public static string Folder()
@@ -70,13 +70,15 @@ public static class PeerBot
         }
         await using var data = NpgsqlDataSource.Create(connectionString);
         var before = await VotesAsync(data);
+        var walBefore = await InteractionBenchmark.WalPositionAsync(data);
         var deadlineBefore = Deadlines(fake);
         var load = await clicks.RunAsync(rate, duration, new Random(seed));
+        var wal = await InteractionBenchmark.WalPositionAsync(data) - walBefore;
         var votes = await VotesAsync(data) - before;
         await peer.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<PeerStats>((await peer.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
         await peer.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return new Result(load, stats, votes, Deadlines(fake) - deadlineBefore);
+        return new Result(load, stats, votes, Deadlines(fake) - deadlineBefore, wal);
     }
 
     private static async Task<long> VotesAsync(NpgsqlDataSource data)

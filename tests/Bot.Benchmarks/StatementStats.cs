@@ -28,9 +28,18 @@ internal static class StatementStats
             $"pg_stat_statements: {calls} statements, {all:F0} ms executing; per vote {calls / (double)Math.Max(1, votes):F1} statements, {all / Math.Max(1, votes):F2} ms"));
         foreach (var r in rows)
         {
-            var text = r.query.Length > 150 ? r.query[..150] + "…" : r.query;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {r.total_ms,9:F0} ms {r.calls,8} calls {r.total_ms / Math.Max(1, r.calls),7:F3} ms/call  {text}"));
+                $"  {r.total_ms,9:F0} ms {r.calls,8} calls {r.total_ms / Math.Max(1, r.calls),7:F3} ms/call  {Short(r.query)}"));
         }
+        // A stall inside the server (a commit waiting on its WAL flush, a lock) shows as a statement's worst time.
+        var slowest = await c.QueryAsync<(double max_ms, long calls, string query)>("""
+            SELECT max_exec_time AS max_ms, calls, regexp_replace(query, '\s+', ' ', 'g') AS query
+            FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY max_exec_time DESC LIMIT 5
+            """);
+        Console.WriteLine("slowest single executions:");
+        foreach (var r in slowest)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.max_ms,9:F1} ms max of {r.calls,8} calls  {Short(r.query)}"));
     }
+
+    private static string Short(string query) => query.Length > 150 ? query[..150] + "…" : query;
 }

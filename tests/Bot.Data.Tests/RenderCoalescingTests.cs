@@ -9,8 +9,8 @@ namespace Bot.Data.Tests;
 
 /// <summary>
 /// Every vote asks for its step to be rendered; a render shows the step as it is when it runs, so
-/// of a step's queued renders only the newest is worth doing. Group commit marks older pending ones
-/// done as it queues a newer one, and leaves alone one a worker already took.
+/// a render still pending for the step covers the next votes too: group commit queues a new one
+/// only when none is pending, and a render a worker already took does not count.
 /// </summary>
 public sealed class RenderCoalescingTests(PostgresDatabase db) : IClassFixture<PostgresDatabase>
 {
@@ -25,21 +25,20 @@ public sealed class RenderCoalescingTests(PostgresDatabase db) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Votes_in_separate_transactions_leave_one_pending_render_of_the_newest_revision()
+    public async Task Votes_in_separate_transactions_leave_the_one_pending_render_and_queue_no_more()
     {
         var run = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 5));
+        var before = await RendersAsync(run);
         foreach (var voter in new[] { "discord:21", "discord:22", "discord:23" })
             Assert.True((await _runs.Processor.HandleAsync(run, new CastVote(new ActorId(voter), 1, 1))).IsSuccess);
 
-        var renders = await RendersAsync(run);
-        var pending = Assert.Single(renders, r => r.Status == "pending");
-        Assert.Equal(renders.Max(r => r.Revision), pending.Revision);
-        // The candidates' render and the first two votes' renders were superseded, not run.
-        Assert.Equal(3, renders.Count(r => r.Status == "done" && r.Error == "superseded by a newer render of the step"));
+        // The candidates' render was still pending, so the three votes wrote no render rows at all.
+        var pending = Assert.Single(before, r => r.Status == "pending");
+        Assert.Equal([pending], await RendersAsync(run));
     }
 
     [Fact]
-    public async Task A_render_a_worker_already_took_is_not_superseded()
+    public async Task A_render_a_worker_already_took_does_not_cover_a_newer_vote()
     {
         var run = await _runs.StartVotingRunAsync(TestRuns.Settings(quorum: 5));
         var queue = new WorkQueue(db.Database, _runs.Time, Options.Create(new WorkQueueOptions()));

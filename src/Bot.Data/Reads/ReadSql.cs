@@ -29,8 +29,11 @@ public static class ReadSql
         o.text AS "Text", o.exit_code AS "ExitCode", o.duration_ms * interval '1 millisecond' AS "Duration", o.truncated AS "Truncated"
         """;
 
-    /// <summary>The order votes are shown and counted in, everywhere.</summary>
-    public const string VoteOrder = "v.cast_at, v.voter";
+    /// <summary>
+    /// The order votes are shown and counted in, everywhere. Voters compare by code point (COLLATE "C"),
+    /// as <see cref="Stores.KnownVotes"/> orders the votes it keeps: votes cast in one batch share a time.
+    /// </summary>
+    public const string VoteOrder = "v.cast_at, v.voter COLLATE \"C\"";
 
     /// <summary>Columns of <c>runs r</c> as <see cref="Core.Ports.RunSummary"/>.</summary>
     public static readonly string Run = $"""

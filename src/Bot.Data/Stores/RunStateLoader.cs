@@ -52,17 +52,24 @@ internal static class RunStateLoader
 
         SELECT s.run_id AS "Run", {ReadSql.Vote}
         FROM runs r JOIN steps s ON s.run_id = r.id AND s.number = r.current_step JOIN votes v ON v.step_id = s.id
-        WHERE r.id = ANY(@run_ids) ORDER BY s.run_id, {ReadSql.VoteOrder};
+        JOIN unnest(@run_ids::bigint[], @known_versions::bigint[]) AS k(id, version) ON k.id = r.id
+        WHERE r.version <> k.version ORDER BY s.run_id, {ReadSql.VoteOrder};
 
         SELECT interaction_id AS "InteractionId", run_id AS "RunId" FROM interactions_seen WHERE interaction_id = ANY(@interaction_ids)
         """;
 
+    private static readonly string BeginAndLoadSql = "BEGIN;\n" + LoadSql;
+
+    /// <param name="transaction">The caller's transaction; null with <paramref name="begin"/>, which opens one with the load itself.</param>
+    /// <param name="known">Votes already known at a run version: those runs' votes are not read again while the version holds.</param>
     public static async Task<(Dictionary<RunId, LoadedRun> Runs, Dictionary<string, long> Seen)> LoadAsync(
-        IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> runIds, IReadOnlyCollection<string> interactionIds,
-        CancellationToken cancellationToken)
+        IDbConnection connection, IDbTransaction? transaction, IReadOnlyCollection<long> runIds, IReadOnlyCollection<string> interactionIds,
+        CancellationToken cancellationToken, bool begin = false, KnownVotes? known = null)
     {
-        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(LoadSql,
-            new { run_ids = runIds.ToArray(), interaction_ids = interactionIds.ToArray() }, transaction, cancellationToken: cancellationToken));
+        var ids = runIds.ToArray();
+        var knownVersions = ids.Select(id => known?.VersionOf(new RunId(id)) ?? -1).ToArray();
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(begin ? BeginAndLoadSql : LoadSql,
+            new { run_ids = ids, known_versions = knownVersions, interaction_ids = interactionIds.ToArray() }, transaction, cancellationToken: cancellationToken));
         var runs = (await grid.ReadAsync<RunRow>()).ToList();
         var steps = (await grid.ReadAsync<StepRow>()).ToDictionary(s => s.RunId);
         var candidates = (await grid.ReadAsync<RunCandidate>()).ToLookup(c => c.Run, c => c.Candidate);
@@ -72,8 +79,10 @@ internal static class RunStateLoader
         var result = new Dictionary<RunId, LoadedRun>();
         foreach (var run in runs)
         {
+            // Not read when known at this version: the run has not changed since they were remembered.
             StepState? step = steps.TryGetValue(run.RunId, out var found)
-                ? new StepState(found.Number, found.OpenedAt, found.Deadline, candidates[run.RunId].ToList(), votes[run.RunId].ToList(),
+                ? new StepState(found.Number, found.OpenedAt, found.Deadline, candidates[run.RunId].ToList(),
+                    known?.At(run.RunId, run.Version, found.Number) ?? votes[run.RunId].ToList(),
                     found.Judge, found.Decision, found.Revision, found.GenerationAttempt, found.ExecutionAttempt, found.GenerationFailure, found.SubRun)
                 : null;
             var state = new RunState(run.RunId, run.Status, run.Settings, step, run.PausedFrom, run.ParentRunId);
@@ -82,7 +91,7 @@ internal static class RunStateLoader
         return (result, seen);
     }
 
-    // Kept for RunReader, which is leaving (its callers are moving to the query classes).
+    // Timestamps read as DateTime (timestamptz comes back as UTC) for the queries that build domain values by hand.
     internal static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
     internal static DateTimeOffset? Utc(DateTime? value) => value is DateTime v ? Utc(v) : null;
 }

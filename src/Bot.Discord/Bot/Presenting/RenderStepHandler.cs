@@ -14,10 +14,8 @@ public sealed class RenderStepHandler(IStepPresenter presenter, IStepReader step
     {
         var step = await steps.GetStepAsync(work.RunId, work.StepNumber, cancellationToken);
         if (step.Error is { } readError) return readError;
-        // Every vote asks for a render; the same transaction that made a newer revision queued its
-        // own render, so an older one would only spend the channel's edit rate limit.
-        if (step.Value.Revision > work.Revision && step.Value.Message is not null) return Result.Ok();
-
+        // No revision check: a step has at most one render pending, and it shows the step as it is
+        // now. A newer revision queues its own render only once this one is running.
         // Only before the step's first message: later revisions must not repeat the result.
         // (A retry after a crash between the two posts is caught by the message nonce.)
         if (work.StepNumber > 1 && step.Value.Message is null)
