@@ -15,7 +15,8 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
     public Task DisposeAsync() => web.CloseContextsAsync();
 
     // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
-    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    // The URL is enough: the assertions that follow wait for the page's content themselves.
+    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
 
     [Fact]
     public async Task The_models_page_draws_the_struggle_table_as_a_chart_and_the_table_beside_it_opens_the_runs_behind_a_cell()

@@ -11,7 +11,8 @@ public sealed class RunPageTests(WebFixture web) : IAsyncLifetime
     public Task DisposeAsync() => web.CloseContextsAsync();
 
     // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
-    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+    // The URL is enough: the assertions that follow wait for the page's content themselves.
+    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
 
     [Fact]
     public async Task The_runs_list_shows_every_run_and_filters_by_status_and_sorts_by_task()
