@@ -110,7 +110,8 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
 
         // A batch that changed nothing (every command refused or a duplicate) still ends its transaction.
         await connection.ExecuteAsync(batch.IsEmpty
-            ? new CommandDefinition("COMMIT", cancellationToken: cancellationToken)
+            // Text, said explicitly: Dapper takes a one-word command for a stored procedure's name.
+            ? new CommandDefinition("COMMIT", commandType: System.Data.CommandType.Text, cancellationToken: cancellationToken)
             : batch.ToCommand(null, cancellationToken, commit: true));
         foreach (var (runId, run) in runs) _knownVotes.Remember(runId, run.Version, run.State.Step);
         return results;
