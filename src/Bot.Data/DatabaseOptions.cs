@@ -34,5 +34,5 @@ public sealed class DatabaseOptions
     /// more transactions committing side by side.
     /// </summary>
     [Range(1, 32)]
-    public int Committers { get; set; } = 4;
+    public int Committers { get; set; } = Stores.CommandBatcher.DefaultCommitters;
 }

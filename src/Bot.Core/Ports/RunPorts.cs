@@ -7,7 +7,7 @@ namespace Bot.Core.Ports;
 /// <summary>What a handled command left behind; enough for a chat adapter to answer and re-render.</summary>
 /// <param name="Duplicate">The interaction id had been handled before; nothing was changed this time.</param>
 /// <param name="Decided">The decision this command made, when it decided a step (a vote reaching quorum, say).</param>
-/// <param name="Vote">For a vote it recorded: the vote, and the voter's candidate before it (null for a first vote).</param>
+/// <param name="Vote">The vote the command recorded, if any, with the voter's candidate before it (null for a first vote).</param>
 public sealed record CommandReceipt(RunId RunId, RunStatus Status, int? StepNumber, long Revision, bool Duplicate = false, Decision? Decided = null,
     VoteRecorded? Vote = null);
 

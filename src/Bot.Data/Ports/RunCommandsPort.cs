@@ -25,7 +25,7 @@ public sealed class RunCommandsPort(RunCommandProcessor processor, AgentStore ag
         var state = handled.Value.State;
         return new CommandReceipt(state.RunId, state.Status, state.Step?.Number, state.Step?.Revision ?? 0, handled.Value.Duplicate,
             handled.Value.Events.OfType<StepDecided>().Select(d => d.Decision).FirstOrDefault(),
-            command is CastVote ? handled.Value.Events.OfType<VoteRecorded>().FirstOrDefault() : null);
+            handled.Value.Events.OfType<VoteRecorded>().FirstOrDefault());
     }
 
     public async Task<Result<RunId>> StartRunAsync(StartRunRequest request, CancellationToken cancellationToken = default)

@@ -16,13 +16,16 @@ namespace Bot.Data.Stores;
 /// </summary>
 public sealed class CommandBatcher : IAsyncDisposable
 {
+    /// <summary>The default of <see cref="DatabaseOptions.Committers"/> (measured against 2 and 8 in docs/benchmarks.md).</summary>
+    public const int DefaultCommitters = 4;
+
     private readonly RunCommandProcessor _processor;
     private readonly int _maxBatch;
     private readonly Channel<(RunCommandRequest Request, TaskCompletionSource<Result<CommandResult>> Done)>[] _partitions;
     private readonly Task[] _loops;
 
     /// <param name="committers">Loops committing in parallel, each for its own partition of the runs.</param>
-    public CommandBatcher(RunCommandProcessor processor, int maxBatch = 64, int committers = 4)
+    public CommandBatcher(RunCommandProcessor processor, int maxBatch = 64, int committers = DefaultCommitters)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(committers, 1);

@@ -15,15 +15,21 @@ namespace Bot.Data.Stores;
 /// </summary>
 internal sealed class KnownVotes(int capacity = 4096)
 {
-    private sealed record Entry(long Version, int StepNumber, IReadOnlyList<Vote> Votes);
+    public sealed record Entry(long Version, int StepNumber, IReadOnlyList<Vote> Votes);
 
     private readonly ConcurrentDictionary<RunId, Entry> _entries = new();
 
-    /// <summary>The run version the known votes are for; -1 (no version) when none are known.</summary>
-    public long VersionOf(RunId run) => _entries.TryGetValue(run, out var entry) ? entry.Version : -1;
-
-    public IReadOnlyList<Vote>? At(RunId run, long version, int stepNumber) =>
-        _entries.TryGetValue(run, out var entry) && entry.Version == version && entry.StepNumber == stepNumber ? entry.Votes : null;
+    /// <summary>
+    /// What is known of these runs now. A load compares and uses this one copy, so a commit
+    /// remembered meanwhile (by a concurrent caller) cannot pair one version with other votes.
+    /// </summary>
+    public Dictionary<RunId, Entry> Of(IEnumerable<RunId> runs)
+    {
+        var known = new Dictionary<RunId, Entry>();
+        foreach (var run in runs)
+            if (_entries.TryGetValue(run, out var entry)) known[run] = entry;
+        return known;
+    }
 
     /// <summary>Only for a state that is committed at <paramref name="version"/>.</summary>
     public void Remember(RunId run, long version, StepState? step)

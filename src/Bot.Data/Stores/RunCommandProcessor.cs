@@ -73,7 +73,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
         var now = Now();
         var runIds = requests.Select(r => r.RunId.Value).Distinct().Order().ToList();
         var interactionIds = requests.Where(r => r.InteractionId is not null).Select(r => r.InteractionId!).Distinct().ToList();
-        var (runs, seen) = await RunStateLoader.LoadAsync(connection, null, runIds, interactionIds, cancellationToken, begin: true, _knownVotes);
+        var (runs, seen) = await RunStateLoader.LoadAsync(connection, null, runIds, interactionIds, cancellationToken, _knownVotes);
 
         var results = new Result<CommandResult>[requests.Count];
         var batch = new RunStateWriter();
@@ -112,7 +112,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
         await connection.ExecuteAsync(batch.IsEmpty
             // Text, said explicitly: Dapper takes a one-word command for a stored procedure's name.
             ? new CommandDefinition("COMMIT", commandType: System.Data.CommandType.Text, cancellationToken: cancellationToken)
-            : batch.ToCommand(null, cancellationToken, commit: true));
+            : batch.ToCommand(null, cancellationToken));
         foreach (var (runId, run) in runs) _knownVotes.Remember(runId, run.Version, run.State.Step);
         return results;
     }

@@ -60,15 +60,16 @@ internal static class RunStateLoader
 
     private static readonly string BeginAndLoadSql = "BEGIN;\n" + LoadSql;
 
-    /// <param name="transaction">The caller's transaction; null with <paramref name="begin"/>, which opens one with the load itself.</param>
-    /// <param name="known">Votes already known at a run version: those runs' votes are not read again while the version holds.</param>
+    /// <param name="transaction">The caller's transaction; null to begin one with the load itself (BEGIN travels with it).</param>
+    /// <param name="knownVotes">Votes already known at a run version: those runs' votes are not read again while the version holds.</param>
     public static async Task<(Dictionary<RunId, LoadedRun> Runs, Dictionary<string, long> Seen)> LoadAsync(
         IDbConnection connection, IDbTransaction? transaction, IReadOnlyCollection<long> runIds, IReadOnlyCollection<string> interactionIds,
-        CancellationToken cancellationToken, bool begin = false, KnownVotes? known = null)
+        CancellationToken cancellationToken, KnownVotes? knownVotes = null)
     {
         var ids = runIds.ToArray();
-        var knownVersions = ids.Select(id => known?.VersionOf(new RunId(id)) ?? -1).ToArray();
-        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(begin ? BeginAndLoadSql : LoadSql,
+        var known = knownVotes?.Of(ids.Select(id => new RunId(id))) ?? [];
+        var knownVersions = ids.Select(id => known.TryGetValue(new RunId(id), out var k) ? k.Version : -1).ToArray();
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(transaction is null ? BeginAndLoadSql : LoadSql,
             new { run_ids = ids, known_versions = knownVersions, interaction_ids = interactionIds.ToArray() }, transaction, cancellationToken: cancellationToken));
         var runs = (await grid.ReadAsync<RunRow>()).ToList();
         var steps = (await grid.ReadAsync<StepRow>()).ToDictionary(s => s.RunId);
@@ -82,7 +83,7 @@ internal static class RunStateLoader
             // Not read when known at this version: the run has not changed since they were remembered.
             StepState? step = steps.TryGetValue(run.RunId, out var found)
                 ? new StepState(found.Number, found.OpenedAt, found.Deadline, candidates[run.RunId].ToList(),
-                    known?.At(run.RunId, run.Version, found.Number) ?? votes[run.RunId].ToList(),
+                    known.TryGetValue(run.RunId, out var k) && k.Version == run.Version ? k.Votes : votes[run.RunId].ToList(),
                     found.Judge, found.Decision, found.Revision, found.GenerationAttempt, found.ExecutionAttempt, found.GenerationFailure, found.SubRun)
                 : null;
             var state = new RunState(run.RunId, run.Status, run.Settings, step, run.PausedFrom, run.ParentRunId);

@@ -111,8 +111,8 @@ internal sealed partial class RunStateWriter
         return lastSeq;
     }
 
-    /// <param name="commit">Ends the statements with COMMIT, so the writes and the commit are one round trip.</param>
-    public CommandDefinition ToCommand(System.Data.IDbTransaction? transaction, CancellationToken cancellationToken, bool commit = false)
+    /// <param name="transaction">The caller's transaction; null when the load began it in SQL: the statements then end with COMMIT, one round trip for both.</param>
+    public CommandDefinition ToCommand(System.Data.IDbTransaction? transaction, CancellationToken cancellationToken)
     {
         var sql = new List<string>();
         var p = new DynamicParameters();
@@ -240,7 +240,7 @@ internal sealed partial class RunStateWriter
             p.Add("i_types", _seen.Select(s => s.Type).ToArray());
             p.Add("i_versions", _seen.Select(s => s.Version).ToArray());
         }
-        if (commit) sql.Add("COMMIT");
+        if (transaction is null) sql.Add("COMMIT");
         return new CommandDefinition(string.Join(";\n", sql), p, transaction, cancellationToken: cancellationToken);
     }
 
