@@ -86,6 +86,10 @@ internal sealed class GatewaySocket(WebSocket socket) : IAsyncDisposable
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await socket.CloseOutputAsync((WebSocketCloseStatus)GatewayCloseCodes.UnknownError, "reconnecting", cts.Token).ConfigureAwait(false);
+                // Let the close frame reach the peer before the abort below resets the connection
+                // (a reset can discard it unread): the receive loop sees the peer's answer and the
+                // state leaves CloseSent, or the second runs out.
+                while (socket.State == WebSocketState.CloseSent) await Task.Delay(10, cts.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
