@@ -9,9 +9,12 @@ using Npgsql;
 namespace Bot.Data;
 
 /// <summary>
-/// Owns the one <see cref="NpgsqlDataSource"/> of the process, and the private PostgreSQL cluster
-/// when no connection string is configured. Started once (by <see cref="DatabaseHostedService"/> or
-/// a CLI verb) before anything touches the database; stores read <see cref="DataSource"/> per call.
+/// Owns the process's data sources, and the private PostgreSQL cluster when no connection string is
+/// configured. Started once (by <see cref="DatabaseHostedService"/> or a CLI verb) before anything
+/// touches the database; stores read <see cref="DataSource"/> per call. A connection kept for as long
+/// as what it serves lasts (a session lock around a Discord request, the LISTEN for new work) comes
+/// from <see cref="HeldDataSource"/>, a pool of its own, so however long those wait, the short
+/// queries of the click path never queue behind them.
 /// </summary>
 public sealed class BotDatabase : IAsyncDisposable
 {
@@ -20,6 +23,7 @@ public sealed class BotDatabase : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private NpgsqlDataSource? _dataSource;
+    private NpgsqlDataSource? _heldDataSource;
     private LocalPostgres? _local;
 
     // Every read of the process goes through a BotDatabase, so its type conversions are in place first.
@@ -43,6 +47,9 @@ public sealed class BotDatabase : IAsyncDisposable
     public NpgsqlDataSource DataSource =>
         _dataSource ?? throw new InvalidOperationException("The database has not been started; BotDatabase.StartAsync runs at host start-up.");
 
+    /// <summary>Connections held for as long as what they serve lasts (the wrapped data source for tests and tools).</summary>
+    public NpgsqlDataSource HeldDataSource => _heldDataSource ?? DataSource;
+
     public bool IsStarted => _dataSource is not null;
 
     /// <summary>Connects (starting the private cluster if needed) and applies migrations when configured to.</summary>
@@ -57,6 +64,10 @@ public sealed class BotDatabase : IAsyncDisposable
             ApplyDefaults(builder.ConnectionStringBuilder, _options.MaxPoolSize);
             builder.UseLoggerFactory(_loggerFactory);
             _dataSource = builder.Build();
+            var held = new NpgsqlDataSourceBuilder(connectionString);
+            ApplyDefaults(held.ConnectionStringBuilder, _options.MaxPoolSize);
+            held.UseLoggerFactory(_loggerFactory);
+            _heldDataSource = held.Build();
             if (_options.MigrateOnStart)
                 await new Migrator(_dataSource, _loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
         }
@@ -114,6 +125,7 @@ public sealed class BotDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_dataSource is not null) await _dataSource.DisposeAsync();
+        if (_heldDataSource is not null) await _heldDataSource.DisposeAsync();
         if (_local is not null) await _local.DisposeAsync();
         _startLock.Dispose();
     }

@@ -58,4 +58,21 @@ public sealed class ScaleTests(PostgresDatabase db) : IClassFixture<PostgresData
         await first.DisposeAsync();
         await using var got = await second.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task Cluster_locks_held_to_the_pool_size_leave_the_query_pool_free()
+    {
+        // Two connections per pool; a query waits at most 5 s for one (the pool's timeout).
+        var options = Microsoft.Extensions.Options.Options.Create(new DatabaseOptions { MaxPoolSize = 2, MigrateOnStart = false });
+        await using var database = new BotDatabase(options, db.ConnectionString + ";Timeout=5");
+        await database.StartAsync();
+        var locks = new AdvisoryClusterLocks(database);
+        var key = Random.Shared.NextInt64();
+
+        await using var first = await locks.AcquireAsync(ClusterLock.StepMessage, key);
+        await using var second = await locks.AcquireAsync(ClusterLock.RunThread, key);
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM runs", connection);
+        Assert.IsType<long>(await query.ExecuteScalarAsync());
+    }
 }

@@ -8,13 +8,15 @@ namespace Bot.Data.Scale;
 /// <see cref="IClusterLocks"/> as PostgreSQL session advisory locks: the lock lives on a connection
 /// held for the duration, so a process that dies (its connection drops) releases it at once. A
 /// session lock rather than <c>pg_advisory_xact_lock</c> because what it guards is a Discord
-/// request, which must not run inside an open transaction.
+/// request, which must not run inside an open transaction. The connection comes from the pool of held
+/// connections (<see cref="BotDatabase.HeldDataSource"/>): a Discord request can wait seconds on a rate limit,
+/// and eight of them holding query connections once starved the click path of a 12-connection pool.
 /// </summary>
 public sealed class AdvisoryClusterLocks(BotDatabase database) : IClusterLocks
 {
     public async Task<IAsyncDisposable> AcquireAsync(ClusterLock lockKind, long key, CancellationToken cancellationToken = default)
     {
-        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
+        var connection = await database.HeldDataSource.OpenConnectionAsync(cancellationToken);
         try
         {
             // The two-int form: the kind is its own key space; a long id folded to 32 bits may share

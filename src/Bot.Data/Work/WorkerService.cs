@@ -205,7 +205,7 @@ public sealed partial class WorkerService(
         {
             try
             {
-                await using var connection = await database.DataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await database.HeldDataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, _) => signal.Set();
                 await using (var listen = new NpgsqlCommand("LISTEN bot_work", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
