@@ -82,7 +82,7 @@ public sealed class BotDatabase : IAsyncDisposable
     /// the command statements have fixed texts, so preparing them saves the server a parse and plan per call;
     /// and no code leaves session state behind, so a returned connection needs no DISCARD ALL.
     /// </summary>
-    public static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int maxPoolSize = 50)
+    public static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int maxPoolSize = DatabaseOptions.DefaultMaxPoolSize)
     {
         // NpgsqlConnectionStringBuilder.ContainsKey is true for every known keyword; ask a plain builder what was written.
         var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };

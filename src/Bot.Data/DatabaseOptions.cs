@@ -25,8 +25,17 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations when the host starts.</summary>
     public bool MigrateOnStart { get; set; } = true;
 
+    /// <summary>
+    /// Connections per pool (the process has two: short queries, and connections held for as long as
+    /// what they serve lasts; see <see cref="BotDatabase"/>). Small on purpose: the click path's
+    /// queries take about a millisecond, and at 500 clicks/s a 50-connection pool let bursts run
+    /// dozens of server processes side by side on two cores, where 16 queued them for a connection
+    /// instead (lower median and p99, 5 MB less memory; docs/benchmarks.md, session 6).
+    /// </summary>
     [Range(1, 500)]
-    public int MaxPoolSize { get; set; } = 50;
+    public int MaxPoolSize { get; set; } = DefaultMaxPoolSize;
+
+    public const int DefaultMaxPoolSize = 16;
 
     /// <summary>
     /// Group-commit loops, each committing the commands of its own share of the runs (see

@@ -104,6 +104,7 @@ public static class InteractionBenchmark
             ["DOTNET_gcServer"] = gc == "server" ? "1" : "0",
             ["DOTNET_TieredPGO"] = "0",
             ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
+            ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
         };
         // Runtime knobs for experiments, e.g. --env DOTNET_GCgen0size=0x400000 (repeatable).
         foreach (var (name, value) in botEnvironment) environment[name] = value;
