@@ -49,7 +49,7 @@ public static class InteractionBenchmark
         try
         {
             await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresSettings(Path.Combine(tempRoot, "data"), Durable: true,
-                ExtraServerOptions: pgStats ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : null));
+                ExtraServerOptions: pgStats ? "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on" : null));
             await using var admin = NpgsqlDataSource.Create(postgres.ConnectionString);
             Console.WriteLine(Machine());
             await using (var c = await admin.OpenConnectionAsync())
