@@ -80,7 +80,7 @@ public sealed class BotDatabase : IAsyncDisposable
     /// <summary>
     /// Pool and statement settings the stores are written for, unless the connection string says otherwise:
     /// the command statements have fixed texts, so preparing them saves the server a parse and plan per call;
-    /// and no code leaves session state behind, so a returned connection needs no DISCARD ALL.
+    /// no code leaves session state behind, so a returned connection needs no DISCARD ALL.
     /// </summary>
     public static void ApplyDefaults(NpgsqlConnectionStringBuilder builder, int maxPoolSize = DatabaseOptions.DefaultMaxPoolSize)
     {
@@ -91,6 +91,8 @@ public sealed class BotDatabase : IAsyncDisposable
         if (!keys.Contains("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
         if (!keys.Contains("AutoPrepareMinUsages")) builder.AutoPrepareMinUsages = 2;
         if (!keys.Contains("NoResetOnClose")) builder.NoResetOnClose = true;
+        // Nothing here uses ambient transactions (TransactionScope): without this, every open looks for one.
+        if (!keys.Contains("Enlist")) builder.Enlist = false;
     }
 
     private async Task<string> StartLocalAsync(CancellationToken cancellationToken)
