@@ -30,7 +30,7 @@ public sealed class DatabaseOptions
     /// what they serve lasts; see <see cref="BotDatabase"/>). Small on purpose: the click path's
     /// queries take about a millisecond, and at 500 clicks/s a 50-connection pool let bursts run
     /// dozens of server processes side by side on two cores, where 16 queued them for a connection
-    /// instead (lower median and p99, 5 MB less memory; docs/benchmarks.md, session 6).
+    /// instead (lower median and p99 in three pairs, 1-5 MB less memory; docs/benchmarks.md, session 6).
     /// </summary>
     [Range(1, 500)]
     public int MaxPoolSize { get; set; } = DefaultMaxPoolSize;
