@@ -60,14 +60,8 @@ public sealed class BotDatabase : IAsyncDisposable
         {
             if (_dataSource is not null) return;
             var connectionString = _connectionString ?? await StartLocalAsync(cancellationToken);
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            ApplyDefaults(builder.ConnectionStringBuilder, _options.MaxPoolSize);
-            builder.UseLoggerFactory(_loggerFactory);
-            _dataSource = builder.Build();
-            var held = new NpgsqlDataSourceBuilder(connectionString);
-            ApplyDefaults(held.ConnectionStringBuilder, _options.MaxPoolSize);
-            held.UseLoggerFactory(_loggerFactory);
-            _heldDataSource = held.Build();
+            _dataSource = Build(connectionString);
+            _heldDataSource = Build(connectionString);
             if (_options.MigrateOnStart)
                 await new Migrator(_dataSource, _loggerFactory.CreateLogger<Migrator>()).MigrateAsync(cancellationToken);
         }
@@ -75,6 +69,14 @@ public sealed class BotDatabase : IAsyncDisposable
         {
             _startLock.Release();
         }
+    }
+
+    private NpgsqlDataSource Build(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        ApplyDefaults(builder.ConnectionStringBuilder, _options.MaxPoolSize);
+        builder.UseLoggerFactory(_loggerFactory);
+        return builder.Build();
     }
 
     /// <summary>

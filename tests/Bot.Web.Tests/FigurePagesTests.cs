@@ -14,10 +14,6 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
 
     public Task DisposeAsync() => web.CloseContextsAsync();
 
-    // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
-    // The URL is enough: the assertions that follow wait for the page's content themselves.
-    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
-
     [Fact]
     public async Task The_models_page_draws_the_struggle_table_as_a_chart_and_the_table_beside_it_opens_the_runs_behind_a_cell()
     {
@@ -48,7 +44,7 @@ public sealed class FigurePagesTests(WebFixture web) : IAsyncLifetime
 
         await page.Locator("table tbody a[href='/runs?task=find-password&model=fake-model-1']").ClickAsync();
 
-        await page.WaitForURLAsync($"{web.BaseUrl}runs?task=find-password&model=fake-model-1", Navigated);
+        await page.WaitForURLAsync($"{web.BaseUrl}runs?task=find-password&model=fake-model-1", WebFixture.Navigated);
         await Assertions.Expect(page.Locator($"table.runs a[href='/runs/{web.Scenario.Parent}']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator($"table.runs a[href='/runs/{web.Scenario.Fork}']")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator($"table.runs a[href='/runs/{answered}']")).ToHaveCountAsync(0);

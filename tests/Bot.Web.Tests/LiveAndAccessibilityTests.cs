@@ -14,10 +14,6 @@ public sealed class LiveAndAccessibilityTests(WebFixture web) : IAsyncLifetime
 
     public Task DisposeAsync() => web.CloseContextsAsync();
 
-    // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
-    // The URL is enough: the assertions that follow wait for the page's content themselves.
-    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
-
     [Fact]
     public async Task An_open_run_page_shows_a_new_step_and_a_new_vote_without_being_reloaded()
     {
@@ -73,7 +69,7 @@ public sealed class LiveAndAccessibilityTests(WebFixture web) : IAsyncLifetime
 
         try
         {
-            await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.Fork}", Navigated);
+            await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.Fork}", WebFixture.Navigated);
         }
         catch (TimeoutException)
         {

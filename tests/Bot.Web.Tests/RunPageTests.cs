@@ -10,10 +10,6 @@ public sealed class RunPageTests(WebFixture web) : IAsyncLifetime
 
     public Task DisposeAsync() => web.CloseContextsAsync();
 
-    // The page's own content is asserted next (auto-waiting); the load event can lag behind on a busy machine.
-    // The URL is enough: the assertions that follow wait for the page's content themselves.
-    private static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
-
     [Fact]
     public async Task The_runs_list_shows_every_run_and_filters_by_status_and_sorts_by_task()
     {
@@ -70,7 +66,7 @@ public sealed class RunPageTests(WebFixture web) : IAsyncLifetime
 
         await sub.ClickAsync();
 
-        await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.SubRun}", Navigated);
+        await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.SubRun}", WebFixture.Navigated);
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("(sub-run)");
         await Assertions.Expect(page.Locator("dl.facts")).ToContainTextAsync("yes, hunter2 is current");
         // On the sub-run's page the path from the root to it is marked.
@@ -84,7 +80,7 @@ public sealed class RunPageTests(WebFixture web) : IAsyncLifetime
         var page = await web.SignedInAsync(Scenario.Researcher, WebRole.Researcher);
         await page.GotoAsync($"{web.BaseUrl}runs/{web.Scenario.Parent}");
         await page.GetByRole(AriaRole.Link, new() { Name = "Step 1", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.Parent}/steps/1", Navigated);
+        await page.WaitForURLAsync($"{web.BaseUrl}runs/{web.Scenario.Parent}/steps/1", WebFixture.Navigated);
 
         var step = page.Locator("article#step-1");
         await Assertions.Expect(step.Locator(".decision")).ToContainTextAsync("Chosen: #2 · by consensus of the votes");

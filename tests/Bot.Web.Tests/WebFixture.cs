@@ -108,6 +108,9 @@ public sealed class WebFixture : IAsyncLifetime
         while (_contexts.TryDequeue(out var context)) await context.CloseAsync();
     }
 
+    /// <summary>For waits on a navigation: the URL is enough, since the assertions that follow wait for the page's content themselves.</summary>
+    public static readonly PageWaitForURLOptions Navigated = new() { WaitUntil = WaitUntilState.Commit };
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 
