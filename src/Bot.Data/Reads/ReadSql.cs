@@ -31,7 +31,7 @@ public static class ReadSql
 
     /// <summary>
     /// The order votes are shown and counted in, everywhere. Voters compare by code point (COLLATE "C"),
-    /// as <see cref="Stores.KnownVotes"/> orders the votes it keeps: votes cast in one batch share a time.
+    /// as <see cref="Stores.KnownRuns"/> orders the votes it keeps: votes cast in one batch share a time.
     /// </summary>
     public const string VoteOrder = "v.cast_at, v.voter COLLATE \"C\"";
 

@@ -29,7 +29,7 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
     ILogger<RunCommandProcessor>? logger = null)
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
-    private readonly KnownVotes _knownVotes = new();
+    private readonly KnownRuns _known = new();
 
     public async Task<Result<CommandResult>> HandleAsync(RunId runId, RunCommand command, string? interactionId = null, CancellationToken cancellationToken = default) =>
         (await HandleManyAsync([new RunCommandRequest(runId, command, interactionId)], cancellationToken))[0];
@@ -43,12 +43,18 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
             try
             {
                 // BEGIN travels with the load and COMMIT with the writes: two round trips per batch
-                // instead of three (each one a wake-up of the server on a busy machine). A connection
+                // instead of three (each one a wake-up of the server on a busy machine), or one when
+                // the runs are known here (HandleInTransactionAsync). A connection
                 // that goes back to the pool inside the transaction, after an exception, is rolled back.
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-                var results = await HandleInTransactionAsync(connection, requests, cancellationToken);
+                var results = await HandleInTransactionAsync(connection, requests, fromMemory: attempt == 1, cancellationToken);
                 if (results.Any(r => r.IsSuccess && r.Value.Work.Count > 0)) workSignal?.Set();
                 return results;
+            }
+            catch (PostgresException ex) when (ex.SqlState == RunStateLoader.RunVersionMoved && attempt < 3)
+            {
+                // Another process (or a concurrent caller here) changed a run this batch decided from memory.
+                LogVersionMoved(_logger, attempt);
             }
             catch (PostgresException ex) when (attempt < 3 && IsRetryable(ex))
             {
@@ -66,15 +72,47 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
         ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
         || (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "interactions_seen_pkey");
 
-    /// <summary>The work of <see cref="HandleManyAsync"/>: opens its transaction with the load and commits it with the writes.</summary>
+    /// <summary>
+    /// The work of <see cref="HandleManyAsync"/>: opens its transaction with the load and commits it
+    /// with the writes. When every run is known here (<see cref="KnownRuns"/>), the version check
+    /// takes the load's place in front of the writes: one round trip. A repeated interaction id is
+    /// then caught by the key of <c>interactions_seen</c> (the retry loads, and reports it), and a
+    /// refused command with an interaction id is decided again after a load, because only the stored
+    /// ids can tell a refusal from a repeat.
+    /// </summary>
+    /// <param name="fromMemory">False on a retry: the runs are loaded whatever is known of them.</param>
     private async Task<IReadOnlyList<Result<CommandResult>>> HandleInTransactionAsync(
-        NpgsqlConnection connection, IReadOnlyList<RunCommandRequest> requests, CancellationToken cancellationToken)
+        NpgsqlConnection connection, IReadOnlyList<RunCommandRequest> requests, bool fromMemory, CancellationToken cancellationToken)
     {
         var now = Now();
-        var runIds = requests.Select(r => r.RunId.Value).Distinct().Order().ToList();
-        var interactionIds = requests.Where(r => r.InteractionId is not null).Select(r => r.InteractionId!).Distinct().ToList();
-        var (runs, seen) = await RunStateLoader.LoadAsync(connection, null, runIds, interactionIds, cancellationToken, _knownVotes);
+        var runIds = requests.Select(r => r.RunId).Distinct().OrderBy(r => r.Value).ToList();
+        var known = _known.Of(runIds);
+        try
+        {
+            if (fromMemory && known.Count == runIds.Count && known.Values.All(KnownRuns.CanDecideFrom))
+            {
+                var decided = Decide(requests, new Dictionary<RunId, LoadedRun>(known), [], now);
+                if (!decided.Results.Where((r, i) => !r.IsSuccess && requests[i].InteractionId is not null).Any())
+                    return await CommitAsync(connection, decided, known, cancellationToken);
+            }
+            var interactionIds = requests.Where(r => r.InteractionId is not null).Select(r => r.InteractionId!).Distinct().ToList();
+            var (runs, seen) = await RunStateLoader.LoadAsync(connection, null, [.. runIds.Select(r => r.Value)], interactionIds, cancellationToken, known);
+            return await CommitAsync(connection, Decide(requests, runs, seen, now), null, cancellationToken);
+        }
+        catch
+        {
+            // Rolled back, or its commit is in doubt: what this batch saw of its runs is not trusted again.
+            _known.Forget(runIds);
+            throw;
+        }
+    }
 
+    /// <summary>What a batch decided: a result per request, the rows to write, and each run as it will be after the commit.</summary>
+    private sealed record Decided(Result<CommandResult>[] Results, RunStateWriter Writes, Dictionary<RunId, LoadedRun> Runs);
+
+    /// <summary>Applies the requests in order to <paramref name="runs"/> (updated in place); <paramref name="seen"/> holds the interaction ids already stored.</summary>
+    private Decided Decide(IReadOnlyList<RunCommandRequest> requests, Dictionary<RunId, LoadedRun> runs, Dictionary<string, long> seen, DateTimeOffset now)
+    {
         var results = new Result<CommandResult>[requests.Count];
         var batch = new RunStateWriter();
         var seenNow = new HashSet<string>();
@@ -107,14 +145,18 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
             if (request.InteractionId is not null) seenNow.Add(request.InteractionId);
             results[i] = new CommandResult(outcome.State, outcome.Events, outcome.Work, version);
         }
+        return new Decided(results, batch, runs);
+    }
 
-        // A batch that changed nothing (every command refused or a duplicate) still ends its transaction.
-        await connection.ExecuteAsync(batch.IsEmpty
-            // Text, said explicitly: Dapper takes a one-word command for a stored procedure's name.
-            ? new CommandDefinition("COMMIT", commandType: System.Data.CommandType.Text, cancellationToken: cancellationToken)
-            : batch.ToCommand(null, cancellationToken));
-        foreach (var (runId, run) in runs) _knownVotes.Remember(runId, run.Version, run.State.Step);
-        return results;
+    /// <param name="decidedFrom">The known runs the batch was decided from without a load; null after a load.</param>
+    private async Task<IReadOnlyList<Result<CommandResult>>> CommitAsync(NpgsqlConnection connection, Decided decided,
+        IReadOnlyDictionary<RunId, LoadedRun>? decidedFrom, CancellationToken cancellationToken)
+    {
+        // A batch that changed nothing (every command refused or a duplicate) still ends its
+        // transaction; decided from memory, it still checks that the refusals saw the runs as they are.
+        await connection.ExecuteAsync(decided.Writes.ToCommand(null, cancellationToken, decidedFrom));
+        foreach (var run in decided.Runs.Values) _known.Remember(run);
+        return decided.Results;
     }
 
     /// <summary>Creates a run and its first step through <see cref="RunEngine.Start"/>.</summary>
@@ -230,6 +272,9 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interaction {InteractionId} on run {RunId} was already handled; nothing changed")]
     private static partial void LogDuplicate(ILogger logger, string interactionId, RunId runId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A run of the command batch changed since this process last saw it; loading and deciding again (attempt {Attempt})")]
+    private static partial void LogVersionMoved(ILogger logger, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command batch hit {SqlState}; retrying (attempt {Attempt})")]
     private static partial void LogRetry(ILogger logger, string sqlState, int attempt);

@@ -63,21 +63,28 @@ internal static class RunStateLoader
     // clicks/s, measured with track_planning). In the batch's own transaction they take the plan
     // prepared once; with sequential scans off, that plan keeps to the keys even while a table is
     // small enough for a scan to look cheaper (docs/benchmarks.md, session 6).
-    private static readonly string BeginAndLoadSql = """
+    internal const string BeginSql = """
         BEGIN;
         SET LOCAL plan_cache_mode = force_generic_plan;
-        SET LOCAL enable_seqscan = off;
+        SET LOCAL enable_seqscan = off
+        """;
 
-        """ + LoadSql;
+    private static readonly string BeginAndLoadSql = BeginSql + ";\n" + LoadSql;
+
+    /// <summary>In place of the load, for runs decided from <see cref="KnownRuns"/>: fails with <see cref="RunVersionMoved"/> unless they are still at these versions.</summary>
+    internal const string GuardSql = "SELECT lock_runs_at_versions(@g_ids, @g_versions)";
+
+    /// <summary>The SQLSTATE <c>lock_runs_at_versions</c> raises (migration 0011).</summary>
+    internal const string RunVersionMoved = "BV001";
 
     /// <param name="transaction">The caller's transaction; null to begin one with the load itself (BEGIN travels with it).</param>
-    /// <param name="knownVotes">Votes already known at a run version: those runs' votes are not read again while the version holds.</param>
+    /// <param name="known">Runs known at a version (<see cref="KnownRuns.Of"/>): their votes are not read again while the version holds.</param>
     public static async Task<(Dictionary<RunId, LoadedRun> Runs, Dictionary<string, long> Seen)> LoadAsync(
         IDbConnection connection, IDbTransaction? transaction, IReadOnlyCollection<long> runIds, IReadOnlyCollection<string> interactionIds,
-        CancellationToken cancellationToken, KnownVotes? knownVotes = null)
+        CancellationToken cancellationToken, IReadOnlyDictionary<RunId, LoadedRun>? known = null)
     {
         var ids = runIds.ToArray();
-        var known = knownVotes?.Of(ids.Select(id => new RunId(id))) ?? [];
+        known ??= new Dictionary<RunId, LoadedRun>();
         var knownVersions = ids.Select(id => known.TryGetValue(new RunId(id), out var k) ? k.Version : -1).ToArray();
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition(transaction is null ? BeginAndLoadSql : LoadSql,
             new { run_ids = ids, known_versions = knownVersions, interaction_ids = interactionIds.ToArray() }, transaction, cancellationToken: cancellationToken));
@@ -93,7 +100,7 @@ internal static class RunStateLoader
             // Not read when known at this version: the run has not changed since they were remembered.
             StepState? step = steps.TryGetValue(run.RunId, out var found)
                 ? new StepState(found.Number, found.OpenedAt, found.Deadline, candidates[run.RunId].ToList(),
-                    known.TryGetValue(run.RunId, out var k) && k.Version == run.Version ? k.Votes : votes[run.RunId].ToList(),
+                    known.TryGetValue(run.RunId, out var k) && k.Version == run.Version && k.State.Step is { } knownStep ? knownStep.Votes : votes[run.RunId].ToList(),
                     found.Judge, found.Decision, found.Revision, found.GenerationAttempt, found.ExecutionAttempt, found.GenerationFailure, found.SubRun)
                 : null;
             var state = new RunState(run.RunId, run.Status, run.Settings, step, run.PausedFrom, run.ParentRunId);

@@ -112,11 +112,22 @@ internal sealed partial class RunStateWriter
     }
 
     /// <param name="transaction">The caller's transaction; null when the load began it in SQL: the statements then end with COMMIT, one round trip for both.</param>
-    public CommandDefinition ToCommand(System.Data.IDbTransaction? transaction, CancellationToken cancellationToken)
+    /// <param name="decidedFrom">Runs decided from memory at these versions, without a load: the
+    /// statements then begin the transaction themselves, with the version check in front (<see cref="RunStateLoader.GuardSql"/>).</param>
+    public CommandDefinition ToCommand(System.Data.IDbTransaction? transaction, CancellationToken cancellationToken,
+        IReadOnlyDictionary<RunId, LoadedRun>? decidedFrom = null)
     {
         var sql = new List<string>();
         var p = new DynamicParameters();
-        p.Add("at", _at);
+        if (decidedFrom is not null)
+        {
+            sql.Add(RunStateLoader.BeginSql);
+            sql.Add(RunStateLoader.GuardSql);
+            var guarded = decidedFrom.OrderBy(r => r.Key.Value).ToList();
+            p.Add("g_ids", guarded.Select(r => r.Key.Value).ToArray());
+            p.Add("g_versions", guarded.Select(r => r.Value.Version).ToArray());
+        }
+        if (!IsEmpty) p.Add("at", _at);
 
         if (_events.Count > 0)
         {
@@ -204,6 +215,7 @@ internal sealed partial class RunStateWriter
             p.Add("ob_durations", _observations.Select(o => (long?)o.Observed.Observation.Duration?.TotalMilliseconds).ToArray());
             p.Add("ob_truncated", _observations.Select(o => o.Observed.Observation.Truncated).ToArray());
         }
+        if (!IsEmpty)
         {
             var runs = _runs.ToList();
             sql.Add(UpdateRuns);
