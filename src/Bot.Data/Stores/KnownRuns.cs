@@ -42,7 +42,8 @@ internal sealed class KnownRuns(int capacity = 1024)
     {
         // A crude bound: a process that has seen more runs than this starts over (the next batches load them).
         if (_runs.Count >= capacity && !_runs.ContainsKey(run.State.RunId)) _runs.Clear();
-        var stored = run with { State = AsStored(run.State, _runs.GetValueOrDefault(run.State.RunId)?.State) };
+        var state = AsStored(run.State, _runs.GetValueOrDefault(run.State.RunId)?.State);
+        var stored = ReferenceEquals(state, run.State) ? run : run with { State = state };
         _runs.AddOrUpdate(run.State.RunId, stored, (_, old) => old.Version > stored.Version ? old : stored);
     }
 
@@ -62,25 +63,44 @@ internal sealed class KnownRuns(int capacity = 1024)
     public static RunState AsStored(RunState state, RunState? previous = null)
     {
         var settings = ReferenceEquals(state.Settings, previous?.Settings) ? state.Settings : ThroughJson(state.Settings);
-        if (state.Step is not { } step) return state with { Settings = settings };
+        if (state.Step is not { } step) return ReferenceEquals(settings, state.Settings) ? state : state with { Settings = settings };
+        // Values already in stored form are kept as they are: this runs for every run of every batch.
         var stored = step with
         {
             OpenedAt = Micro(step.OpenedAt),
             Deadline = step.Deadline is { } d ? Micro(d) : null,
-            Candidates = [.. step.Candidates.OrderBy(c => c.Number).Select(c => c with
-            {
-                Text = SafeText.ForStorage(c.Text),
-                Rationale = SafeText.ForStorageOrNull(c.Rationale),
-                ProposedAt = Micro(c.ProposedAt),
-            })],
-            Votes = [.. step.Votes.Select(v => v with { CastAt = Micro(v.CastAt) })
-                .OrderBy(v => v.CastAt).ThenBy(v => v.Voter.Value, StringComparer.Ordinal)],
+            Candidates = ReferenceEquals(step.Candidates, previous?.Step?.Candidates) ? step.Candidates : InOrder(step.Candidates, (a, b) => a.Number < b.Number, c =>
+                SafeText.IsStorable(c.Text) && SafeText.IsStorable(c.Rationale) && IsMicro(c.ProposedAt)
+                    ? c
+                    : c with { Text = SafeText.ForStorage(c.Text), Rationale = SafeText.ForStorageOrNull(c.Rationale), ProposedAt = Micro(c.ProposedAt) },
+                list => [.. list.OrderBy(c => c.Number)]),
+            Votes = InOrder(step.Votes, VoteOrder, v => IsMicro(v.CastAt) ? v : v with { CastAt = Micro(v.CastAt) },
+                list => [.. list.OrderBy(v => v.CastAt).ThenBy(v => v.Voter.Value, StringComparer.Ordinal)]),
             Judge = step.Judge is null || ReferenceEquals(step.Judge, previous?.Step?.Judge) ? step.Judge : ThroughJson(step.Judge),
-            Decision = step.Decision is { } decision ? decision with { DecidedAt = Micro(decision.DecidedAt) } : null,
+            Decision = step.Decision is { } decision && !IsMicro(decision.DecidedAt) ? decision with { DecidedAt = Micro(decision.DecidedAt) } : step.Decision,
             GenerationFailure = SafeText.ForStorageOrNull(step.GenerationFailure),
         };
-        return state with { Settings = settings, Step = stored };
+        // Kept states are retained until the run's next batch: a copy of one already stored would only add to the collector's work.
+        if (stored == step) stored = step;
+        return ReferenceEquals(settings, state.Settings) && ReferenceEquals(stored, step) ? state : state with { Settings = settings, Step = stored };
     }
+
+    private static bool VoteOrder(Vote a, Vote b) =>
+        a.CastAt < b.CastAt || (a.CastAt == b.CastAt && string.CompareOrdinal(a.Voter.Value, b.Voter.Value) < 0);
+
+    /// <summary>The list itself when every item is stored already and in order; otherwise a stored, sorted copy.</summary>
+    private static IReadOnlyList<T> InOrder<T>(IReadOnlyList<T> items, Func<T, T, bool> before, Func<T, T> asStored, Func<IEnumerable<T>, IReadOnlyList<T>> sort)
+        where T : class
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!ReferenceEquals(asStored(items[i]), items[i]) || (i > 0 && !before(items[i - 1], items[i])))
+                return sort(items.Select(asStored));
+        }
+        return items;
+    }
+
+    private static bool IsMicro(DateTimeOffset at) => at.UtcTicks % 10 == 0 && at.Offset == TimeSpan.Zero;
 
     private static T ThroughJson<T>(T value) => DataJson.Deserialize<T>(DataJson.Serialize(value));
 
