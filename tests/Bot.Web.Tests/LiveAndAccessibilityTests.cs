@@ -50,6 +50,26 @@ public sealed class LiveAndAccessibilityTests(WebFixture web) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_that_leaves_the_runs_list_as_it_was_replaces_nothing_on_it()
+    {
+        var commands = web.Services.GetRequiredService<IRunCommands>();
+        var started = await commands.StartRunAsync(new StartRunRequest("quiet-task", "Votes do not show in the list.", "fake-model-1", Scenario.Settings, Scenario.Researcher));
+        var run = started.Value;
+        await Scenario.Handle(commands, run, new CandidatesGenerated(Scenario.Model, 1, [Scenario.Bash("uname -a", "where am I")]));
+        var page = await web.SignedInAsync(Scenario.Alice, WebRole.Contractor);
+        await Assertions.Expect(page.Locator($"table.runs a[href='/runs/{run}']")).ToBeVisibleAsync();
+        // An expando, not an attribute: only the same element, not a copy swapped in, still has it.
+        await page.EvaluateAsync("() => { document.querySelector('table.runs').kept = true; }");
+
+        // A vote moves the list's version (the sum of the runs' versions) but no column of the list.
+        await Scenario.Handle(commands, run, new CastVote(Scenario.Bob, 1, 1));
+        var version = await web.Services.GetRequiredService<IRunBrowser>().GetListVersionAsync();
+
+        await Assertions.Expect(page.Locator("#runs-live")).ToHaveAttributeAsync("data-seen", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('table.runs').kept === true"));
+    }
+
+    [Fact]
     public async Task The_tree_can_be_walked_with_the_keyboard_and_enter_opens_a_run()
     {
         var page = await web.SignedInAsync(Scenario.Alice, WebRole.Contractor);

@@ -7,6 +7,9 @@
   if (!region || !region.id) return;
   const id = region.id;
   let version = region.dataset.version || "";
+  // What the region shows, as the parser serialises it: a change elsewhere in the run (its version
+  // moved, this page's content did not) swaps nothing, so nothing is replaced under the pointer.
+  let shown = region.innerHTML;
   const source = new EventSource(region.dataset.live + "?since=" + encodeURIComponent(version));
   source.addEventListener("changed", async function (event) {
     version = event.data;
@@ -17,13 +20,17 @@
       const next = page.getElementById(id);
       const current = document.getElementById(id);
       if (!next || !current) return;
+      if (!next.dataset.live) source.close();
+      // The version this page has caught up with, swapped or not (tests and curious users read it).
+      current.dataset.seen = version;
+      if (next.innerHTML === shown) return;
+      shown = next.innerHTML;
       const open = Array.from(current.querySelectorAll("details[open]")).map(d => d.id).filter(Boolean);
       const focused = focusKey(current);
       current.innerHTML = next.innerHTML;
       open.forEach(o => { const d = document.getElementById(o); if (d) d.open = true; });
       // A keyboard user inside the region keeps their place: the same link or control gets focus again.
       if (focused) { const again = current.querySelector(focused); if (again) again.focus({ preventScroll: true }); }
-      if (!next.dataset.live) source.close();
     } catch (e) {
       // A failed refresh is retried on the next change.
     }
