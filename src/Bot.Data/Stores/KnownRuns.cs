@@ -40,6 +40,12 @@ internal sealed class KnownRuns(int capacity = 1024)
     /// <summary>Only for a state that is committed at its version; an older version than the one known is ignored.</summary>
     public void Remember(LoadedRun run)
     {
+        // A finished run takes no more commands worth deciding from memory; it need not be kept.
+        if (run.State.Status.IsTerminal())
+        {
+            _runs.TryRemove(run.State.RunId, out _);
+            return;
+        }
         // A crude bound: a process that has seen more runs than this starts over (the next batches load them).
         if (_runs.Count >= capacity && !_runs.ContainsKey(run.State.RunId)) _runs.Clear();
         var state = AsStored(run.State, _runs.GetValueOrDefault(run.State.RunId)?.State);

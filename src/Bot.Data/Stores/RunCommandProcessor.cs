@@ -20,7 +20,8 @@ public sealed record RunCommandRequest(RunId RunId, RunCommand Command, string? 
 public sealed record CommandResult(RunState State, IReadOnlyList<RunEvent> Events, IReadOnlyList<WorkItem> Work, long Version, bool Duplicate = false);
 
 /// <summary>
-/// Handles engine commands durably: in one transaction it locks the run row, loads the state,
+/// Handles engine commands durably: in one transaction it locks the run row, loads the state (or
+/// takes the state it committed last, checked against the stored version: <see cref="KnownRuns"/>),
 /// calls <see cref="RunEngine.Decide"/>, and writes the new state, the audit events and the work
 /// the outcome asks for. A refused command writes nothing. Several commands can share one
 /// transaction (<see cref="HandleManyAsync"/>); each result is returned only after the commit.

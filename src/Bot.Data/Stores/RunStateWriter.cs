@@ -253,7 +253,8 @@ internal sealed partial class RunStateWriter
             p.Add("i_versions", _seen.Select(s => s.Version).ToArray());
         }
         if (transaction is null) sql.Add("COMMIT");
-        return new CommandDefinition(string.Join(";\n", sql), p, transaction, cancellationToken: cancellationToken);
+        // Text, said explicitly: Dapper takes a one-word command (a lone COMMIT) for a stored procedure's name.
+        return new CommandDefinition(string.Join(";\n", sql), p, transaction, commandType: System.Data.CommandType.Text, cancellationToken: cancellationToken);
     }
 
     public bool HasWork => _work.Count > 0;
