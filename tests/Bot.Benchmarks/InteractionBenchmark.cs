@@ -105,6 +105,8 @@ public static class InteractionBenchmark
             ["DOTNET_TieredPGO"] = "0",
             ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1",
             ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+            // Bot.Host's runtimeconfig picks the segments GC; the bot child runs under the benchmark's own.
+            ["DOTNET_GCName"] = "libclrgc.so",
         };
         // Runtime knobs for experiments, e.g. --env DOTNET_GCgen0size=0x400000 (repeatable).
         foreach (var (name, value) in botEnvironment) environment[name] = value;
