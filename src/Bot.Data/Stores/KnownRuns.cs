@@ -33,9 +33,11 @@ internal sealed class KnownRuns(int capacity = 1024)
 
     /// <summary>
     /// True when a command may be decided from this state without loading it. A run waiting on its
-    /// sub-run is loaded: the child's row, which names it, is written without moving the parent's version.
+    /// sub-run (or paused while waiting) is loaded: the child's row, which names it, is written
+    /// without moving the parent's version.
     /// </summary>
-    public static bool CanDecideFrom(LoadedRun run) => run.State.Status != RunStatus.WaitingOnSubRun;
+    public static bool CanDecideFrom(LoadedRun run) =>
+        run.State.Status != RunStatus.WaitingOnSubRun && run.State.PausedFrom != RunStatus.WaitingOnSubRun;
 
     /// <summary>Only for a state that is committed at its version; an older version than the one known is ignored.</summary>
     public void Remember(LoadedRun run)
