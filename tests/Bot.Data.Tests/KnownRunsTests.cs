@@ -120,6 +120,27 @@ public sealed class KnownRunsTests(PostgresDatabase db) : IClassFixture<Postgres
         Assert.Equal(Exact(stored), Exact(vote.Value.State));
     }
 
+    [Fact]
+    public async Task A_sub_run_started_while_its_parent_was_paused_is_the_one_the_parent_accepts()
+    {
+        var here = _runs.Processor;
+        var started = await here.StartRunAsync(new StartRunRequest("task", "do the task", "test-model", TestRuns.Settings(quorum: 1), TestRuns.Researcher));
+        var run = started.Value.State.RunId;
+        await here.HandleAsync(run, new CandidatesGenerated(TestRuns.Model, 1,
+            [new NewCandidate(CandidateKind.Delegate, "find the config", "a sub-task", CandidateSource.Model, TestRuns.Model)]));
+        var decided = await here.HandleAsync(run, new CastVote(new ActorId("discord:71"), 1, 1), "sub-1");
+        Assert.Equal(RunStatus.WaitingOnSubRun, decided.Value.State.Status);
+        Assert.True((await here.HandleAsync(run, new PauseRun(TestRuns.Researcher))).IsSuccess);
+
+        // The worker starts the child after the pause: the parent's version does not move.
+        var child = await here.StartRunAsync(new StartRunRequest("task", "find the config", "test-model", TestRuns.Settings(), TestRuns.Researcher,
+            Parent: new SubRunOf(run, 1)));
+        var finished = await here.HandleAsync(run, new SubRunFinished(ActorId.System, 1, child.Value.State.RunId, RunStatus.Completed, "in /etc"));
+
+        Assert.True(finished.IsSuccess, finished.Error?.ToString());
+        Assert.Equal(RunStatus.Paused, finished.Value.State.Status);
+    }
+
     /// <summary>Every kind of value the engine writes, with text the database cannot keep as is and times finer than it stores.</summary>
     [Fact]
     public async Task A_remembered_state_is_the_state_a_load_reads_back()
