@@ -1,3 +1,4 @@
+using Bot.Data.Postgres;
 using Bot.Core.Domain;
 using Bot.Core.Reporting;
 using Dapper;
@@ -26,9 +27,9 @@ public sealed class DigestLog(BotDatabase database)
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = ClaimLockKey }, transaction, cancellationToken: cancellationToken));
         var lastEnd = await connection.QuerySingleAsync<DateTimeOffset?>(new CommandDefinition("SELECT max(period_end) FROM digests", transaction: transaction, cancellationToken: cancellationToken));
         // Microsecond precision is what the column keeps; compare at that precision.
-        var endUs = Truncate(end);
+        var endUs = StoredTime.Of(end);
         if (lastEnd is { } l && l >= endUs) return null;
-        var start = lastEnd ?? Truncate(end - defaultLength);
+        var start = lastEnd ?? StoredTime.Of(end - defaultLength);
         const string insert = """
             INSERT INTO digests (period_start, period_end, claimed_by, claimed_at)
             VALUES (@start, @end, @claimedBy, @now)
@@ -56,5 +57,4 @@ public sealed class DigestLog(BotDatabase database)
         await connection.ExecuteAsync(new CommandDefinition(sql, new { end }, cancellationToken: cancellationToken));
     }
 
-    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % 10, TimeSpan.Zero);
 }

@@ -3,6 +3,7 @@ using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Text;
 using Bot.Data.Json;
+using Bot.Data.Postgres;
 
 namespace Bot.Data.Stores;
 
@@ -75,17 +76,17 @@ internal sealed class KnownRuns(int capacity = 1024)
         // Values already in stored form are kept as they are: this runs for every run of every batch.
         var stored = step with
         {
-            OpenedAt = Micro(step.OpenedAt),
-            Deadline = step.Deadline is { } d ? Micro(d) : null,
+            OpenedAt = StoredTime.Of(step.OpenedAt),
+            Deadline = step.Deadline is { } d ? StoredTime.Of(d) : null,
             Candidates = ReferenceEquals(step.Candidates, previous?.Step?.Candidates) ? step.Candidates : InOrder(step.Candidates, (a, b) => a.Number < b.Number, c =>
-                SafeText.IsStorable(c.Text) && SafeText.IsStorable(c.Rationale) && IsMicro(c.ProposedAt)
+                SafeText.IsStorable(c.Text) && SafeText.IsStorable(c.Rationale) && StoredTime.IsStored(c.ProposedAt)
                     ? c
-                    : c with { Text = SafeText.ForStorage(c.Text), Rationale = SafeText.ForStorageOrNull(c.Rationale), ProposedAt = Micro(c.ProposedAt) },
+                    : c with { Text = SafeText.ForStorage(c.Text), Rationale = SafeText.ForStorageOrNull(c.Rationale), ProposedAt = StoredTime.Of(c.ProposedAt) },
                 list => [.. list.OrderBy(c => c.Number)]),
-            Votes = InOrder(step.Votes, VoteOrder, v => IsMicro(v.CastAt) ? v : v with { CastAt = Micro(v.CastAt) },
+            Votes = InOrder(step.Votes, VoteOrder, v => StoredTime.IsStored(v.CastAt) ? v : v with { CastAt = StoredTime.Of(v.CastAt) },
                 list => [.. list.OrderBy(v => v.CastAt).ThenBy(v => v.Voter.Value, StringComparer.Ordinal)]),
             Judge = step.Judge is null || ReferenceEquals(step.Judge, previous?.Step?.Judge) ? step.Judge : ThroughJson(step.Judge),
-            Decision = step.Decision is { } decision && !IsMicro(decision.DecidedAt) ? decision with { DecidedAt = Micro(decision.DecidedAt) } : step.Decision,
+            Decision = step.Decision is { } decision && !StoredTime.IsStored(decision.DecidedAt) ? decision with { DecidedAt = StoredTime.Of(decision.DecidedAt) } : step.Decision,
             GenerationFailure = SafeText.ForStorageOrNull(step.GenerationFailure),
         };
         // Kept states are retained until the run's next batch: a copy of one already stored would only add to the collector's work.
@@ -108,9 +109,5 @@ internal sealed class KnownRuns(int capacity = 1024)
         return items;
     }
 
-    private static bool IsMicro(DateTimeOffset at) => at.UtcTicks % 10 == 0 && at.Offset == TimeSpan.Zero;
-
     private static T ThroughJson<T>(T value) => DataJson.Deserialize<T>(DataJson.Serialize(value));
-
-    private static DateTimeOffset Micro(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
 }

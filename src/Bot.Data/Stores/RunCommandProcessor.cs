@@ -3,6 +3,7 @@ using Bot.Core.Engine;
 using Bot.Core.Ports;
 using Bot.Core.Results;
 using Bot.Data.Json;
+using Bot.Data.Postgres;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -261,12 +262,8 @@ public sealed partial class RunCommandProcessor(BotDatabase database, TimeProvid
         return runs.TryGetValue(runId, out var loaded) ? loaded.State : DataErrors.UnknownRun(runId);
     }
 
-    // PostgreSQL keeps microseconds; deciding on the stored precision keeps memory and database equal.
-    private DateTimeOffset Now()
-    {
-        var now = timeProvider.GetUtcNow();
-        return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
-    }
+    // Decided on the stored precision, so memory (KnownRuns) and database agree.
+    private DateTimeOffset Now() => StoredTime.Of(timeProvider.GetUtcNow());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started run {RunId} on task {Task} for {Actor}")]
     private static partial void LogStarted(ILogger logger, RunId runId, string task, string actor);
