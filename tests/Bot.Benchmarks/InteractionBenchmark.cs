@@ -148,19 +148,19 @@ public static class InteractionBenchmark
 
         if (pgStats) await StatementStats.ResetAsync(data);
         var before = await CountsAsync(fake, data);
-        var walBefore = await WalPositionAsync(data);
+        var walBefore = await WalMarkAsync(data);
         var loadBefore = LoadAverage();
         var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory);
         LoadResult load;
-        await using (pgWaits ? new WaitSampler(data) : null)
+        await using (pgWaits ? new WaitSampler(data, "bot") : null)
             load = await clickLoad.RunAsync(rate, duration, new Random(runCount));
         var loadAfter = LoadAverage();
         driverCpu = Process.GetCurrentProcess().TotalProcessorTime - driverCpu;
         postgresCpu = ProcCpu.PostgresSeconds(postgres.DataDirectory) - postgresCpu;
         var after = await CountsAsync(fake, data);
-        var walBytes = await WalPositionAsync(data) - walBefore;
-        if (walStats) await PrintWalStatsAsync(postgres, walBefore, walBefore + walBytes);
+        var wal = await WalMarkAsync(data) - walBefore;
+        if (walStats) await PrintWalStatsAsync(postgres, walBefore.Lsn, walBefore.Lsn + wal.Lsn);
         if (pgStats) await StatementStats.PrintAsync(data, after.Votes - before.Votes);
         await bot.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<ChildStats>((await bot.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
@@ -175,7 +175,7 @@ public static class InteractionBenchmark
             bot side, gateway receipt -> callback sent:     {stats.ReceiveToCallbackSent} (received without a callback: {stats.ReceivedWithoutCallback})
             bot side, gateway receipt -> callback answered: {stats.ReceiveToCallbackAnswered}
             fake side, injection -> answer stored:          {load.InjectToStored}
-            votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}; WAL written {walBytes / (double)Math.Max(1, votes):F0} bytes per vote
+            votes stored (vote_history rows): {votes} = {votes / load.Seconds:F0}/s over the load window; render work left pending at the end: {after.PendingWork}; {wal.PerVote(votes)}
             10062 (answered after 3 s): {deadlines}; other violations: {after.Violations - before.Violations - deadlines}; preventable 429s: {limited}
             bot process ({stats.GcMode} GC): sampled peak working set {stats.SampledPeakWorkingSet / mb:F0} MB (process peak {stats.ProcessPeakWorkingSet / mb:F0} MB), peak managed {stats.SampledPeakManagedBytes / mb:F0} MB, peak GC heap {stats.SampledPeakGcHeapBytes / mb:F0} MB, GCs {stats.Gen0}/{stats.Gen1}/{stats.Gen2}, CPU {stats.CpuSeconds:F1} s over {stats.WallSeconds:F1} s
             CPU during the load: benchmark process (fake Discord + click generator) {driverCpu.TotalSeconds:F1} s, PostgreSQL {postgresCpu:F1} s; bot CPU per callback sent {1000 * stats.CpuSeconds / Math.Max(1, stats.ReceiveToCallbackSent.Count):F1} ms (render work included)
@@ -192,14 +192,14 @@ public static class InteractionBenchmark
         if (!withPeer) return rows;
 
         var peerLoadBefore = LoadAverage();
-        var peer = await PeerBot.MeasureAsync(fake, connectionString, runs, contractors, ContractorRole, rate, duration, warmup, runCount);
+        var peer = await PeerBot.MeasureAsync(fake, connectionString, runs, contractors, ContractorRole, rate, duration, warmup, runCount, postgres.DataDirectory, pgWaits);
         var pb = Summary.Of(peer.Stats.Answered);
         var pf = peer.Load.InjectToStored;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             peer (discord.js): clicks offered {peer.Load.Offered}; answered {peer.Load.Answered}; unanswered {peer.Load.Unanswered}; 10062 {peer.Deadline}
             peer side, interaction received -> update acknowledged: {pb}
             fake side, injection -> answer stored:                   {pf}
-            peer votes stored: {peer.VotesStored} = {peer.VotesStored / peer.Load.Seconds:F0}/s; WAL written {peer.WalBytes / (double)Math.Max(1, peer.VotesStored):F0} bytes per vote; peak RSS {peer.Stats.PeakRssBytes / mb:F0} MB; CPU {peer.Stats.CpuSeconds:F1} s
+            peer votes stored: {peer.VotesStored} = {peer.VotesStored / peer.Load.Seconds:F0}/s; {peer.Wal.PerVote(peer.VotesStored)}; peak RSS {peer.Stats.PeakRssBytes / mb:F0} MB; CPU {peer.Stats.CpuSeconds:F1} s; PostgreSQL CPU during the load {peer.PostgresCpuSeconds:F1} s (the bot's: {postgresCpu:F1} s)
             ratios bot / peer at the fake: median {f.Median / pf.Median:F2}, p99 {f.P99 / pf.P99:F2}; memory {stats.ProcessPeakWorkingSet / (double)peer.Stats.PeakRssBytes:F2}
             """));
         rows.Add(string.Create(CultureInfo.InvariantCulture,
@@ -270,10 +270,26 @@ public static class InteractionBenchmark
         System.Text.RegularExpressions.Regex.Match(line, @"(\d+) \(\s*[\d.]+\)\s*$") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
 
     /// <summary>The server's WAL position in bytes: what the commits in between wrote (and had to flush).</summary>
-    internal static async Task<long> WalPositionAsync(NpgsqlDataSource data)
+    /// <summary>
+    /// The WAL's position, how often it was flushed (pg_stat_wal.wal_sync) and how many transactions
+    /// committed in the cluster. Backends publish their counters at most once a second, so the
+    /// counts over a window are good to about a second's worth.
+    /// </summary>
+    public sealed record WalMark(long Lsn, long Syncs, long Commits)
+    {
+        public static WalMark operator -(WalMark a, WalMark b) => new(a.Lsn - b.Lsn, a.Syncs - b.Syncs, a.Commits - b.Commits);
+
+        public string PerVote(long votes) => string.Create(CultureInfo.InvariantCulture,
+            $"WAL written {Lsn / (double)Math.Max(1, votes):F0} bytes, flushed {Syncs / (double)Math.Max(1, votes):F2} times per vote, {Commits / (double)Math.Max(1, votes):F2} transactions (reads included)");
+    }
+
+    internal static async Task<WalMark> WalMarkAsync(NpgsqlDataSource data)
     {
         await using var c = await data.OpenConnectionAsync();
-        return await c.ExecuteScalarAsync<long>("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint");
+        return await c.QuerySingleAsync<WalMark>("""
+            SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint AS lsn, (SELECT wal_sync FROM pg_stat_wal) AS syncs,
+                   (SELECT sum(xact_commit)::bigint FROM pg_stat_database) AS commits
+            """);
     }
 
     internal static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

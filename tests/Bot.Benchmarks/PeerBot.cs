@@ -21,7 +21,7 @@ public sealed record PeerStats(
 /// </summary>
 public static class PeerBot
 {
-    public sealed record Result(LoadResult Load, PeerStats Stats, long VotesStored, int Deadline, long WalBytes);
+    public sealed record Result(LoadResult Load, PeerStats Stats, long VotesStored, int Deadline, InteractionBenchmark.WalMark Wal, double PostgresCpuSeconds);
 
     /// <summary>The peer's folder in the source tree (node_modules are installed there on first use).</summary>
     public static string Folder()
@@ -45,7 +45,7 @@ public static class PeerBot
     }
 
     public static async Task<Result> MeasureAsync(FakeDiscordServer fake, string connectionString, IReadOnlyList<BenchRun> runs, int contractors, ulong contractorRole,
-        double rate, TimeSpan duration, TimeSpan warmup, int seed)
+        double rate, TimeSpan duration, TimeSpan warmup, int seed, string postgresDataDirectory, bool sampleWaits)
     {
         var folder = Folder();
         await EnsureInstalledAsync(folder);
@@ -70,15 +70,19 @@ public static class PeerBot
         }
         await using var data = NpgsqlDataSource.Create(connectionString);
         var before = await VotesAsync(data);
-        var walBefore = await InteractionBenchmark.WalPositionAsync(data);
+        var walBefore = await InteractionBenchmark.WalMarkAsync(data);
         var deadlineBefore = Deadlines(fake);
-        var load = await clicks.RunAsync(rate, duration, new Random(seed));
-        var wal = await InteractionBenchmark.WalPositionAsync(data) - walBefore;
+        var postgresCpu = ProcCpu.PostgresSeconds(postgresDataDirectory);
+        LoadResult load;
+        await using (sampleWaits ? new WaitSampler(data, "peer") : null)
+            load = await clicks.RunAsync(rate, duration, new Random(seed));
+        postgresCpu = ProcCpu.PostgresSeconds(postgresDataDirectory) - postgresCpu;
+        var wal = await InteractionBenchmark.WalMarkAsync(data) - walBefore;
         var votes = await VotesAsync(data) - before;
         await peer.SendAsync("stop");
         var stats = JsonSerializer.Deserialize<PeerStats>((await peer.NextAsync(TimeSpan.FromMinutes(1)))["STATS ".Length..])!;
         await peer.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        return new Result(load, stats, votes, Deadlines(fake) - deadlineBefore, wal);
+        return new Result(load, stats, votes, Deadlines(fake) - deadlineBefore, wal, postgresCpu);
     }
 
     private static async Task<long> VotesAsync(NpgsqlDataSource data)
