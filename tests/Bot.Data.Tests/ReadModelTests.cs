@@ -5,6 +5,7 @@ using Bot.Data.Ports;
 using Bot.Data.Reads;
 using Bot.Testing.Postgres;
 using Dapper;
+using Npgsql;
 
 namespace Bot.Data.Tests;
 
@@ -87,6 +88,26 @@ public sealed class ReadModelTests(PostgresDatabase db) : IClassFixture<Postgres
         var view = (await new StepQueries(db.Database).GetStepAsync(step)).Value;
         Assert.Equal((new ChatRef("thread-1"), new ChatRef("message-1")), (view.Thread!.Value, view.Message!.Value));
         await Assert.ThrowsAsync<InvalidOperationException>(() => refs.SetStepMessageAsync(new StepId(999_999), new ChatRef("x")));
+    }
+
+    [Fact]
+    public async Task A_steps_place_is_read_again_until_its_message_is_posted_and_then_answered_without_the_database()
+    {
+        var run = await _runs.StartVotingRunAsync();
+        var step = new StepId(await _runs.StepIdAsync(run, 1));
+        var refs = new ChatRefsPort(db.Database);
+        var source = NpgsqlDataSource.Create(db.ConnectionString);
+        var steps = new StepQueries(new BotDatabase(source));
+
+        await refs.SetThreadAsync(run, new ChatRef("thread-p"));
+        Assert.Null((await steps.GetPlaceAsync(step)).Value.Message);
+        await refs.SetStepMessageAsync(step, new ChatRef("message-p"));
+        Assert.Equal(new ChatRef("message-p"), (await steps.GetPlaceAsync(step)).Value.Message);
+
+        // Posted: the place cannot change any more, so a vote on it needs no connection to find it.
+        await source.DisposeAsync();
+        var known = (await steps.GetPlaceAsync(step)).Value;
+        Assert.Equal((run, 1, new ChatRef("thread-p"), new ChatRef("message-p")), (known.RunId, known.Number, known.Thread!.Value, known.Message!.Value));
     }
 
     [Fact]

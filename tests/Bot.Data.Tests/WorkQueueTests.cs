@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Results;
+using Bot.Data.Json;
 using Bot.Data.Work;
 using Bot.Testing.Postgres;
 using Dapper;
@@ -52,6 +53,30 @@ public sealed class WorkQueueTests(PostgresDatabase db) : IClassFixture<Postgres
         Assert.Equal(200, mine.Count);
         Assert.All(mine, r => Assert.Equal("done", r.Status));
         Assert.All(mine, r => Assert.Equal(1, r.Attempts));
+    }
+
+    [Fact]
+    public async Task A_completion_recorded_without_waiting_for_the_disk_is_refused_to_another_worker_and_counted_once()
+    {
+        var run = await RunAsync();
+        var queue = Queue();
+        await queue.EnqueueAsync(new RenderStepWork(run, 1, 77));
+        var claimed = (await queue.ClaimAsync("a", 100)).Single(c => c.Item is RenderStepWork { Revision: 77 });
+        Assert.True(WorkKinds.IsRedoable(WorkKinds.Of(claimed.Item.GetType())));
+
+        Assert.False(await queue.CompleteAsync(claimed.Id, "b", lazily: true));
+        Assert.Equal("running", (await queue.ListAsync(runId: run.Value)).Single(r => r.Id == claimed.Id).Status);
+        Assert.True(await queue.CompleteAsync(claimed.Id, "a", lazily: true));
+        Assert.Equal("done", (await queue.ListAsync(runId: run.Value)).Single(r => r.Id == claimed.Id).Status);
+        Assert.False(await queue.CompleteAsync(claimed.Id, "a", lazily: true));
+    }
+
+    [Fact]
+    public void Only_renders_are_redoable_an_execution_must_never_be_done_twice()
+    {
+        Assert.True(WorkKinds.IsRedoable(WorkKinds.Of(typeof(RenderStepWork))));
+        Assert.False(WorkKinds.IsRedoable(WorkKinds.ExecuteAction));
+        Assert.False(WorkKinds.IsRedoable(WorkKinds.Of(typeof(FinishRunWork))));
     }
 
     [Fact]

@@ -101,6 +101,13 @@ public static class WorkKinds
 
     public const string ExecuteAction = StoredNames.Work.ExecuteAction;
 
+    /// <summary>
+    /// Work that may be done twice without harm, so its completion need not be flushed to disk
+    /// before the worker moves on: a render shows the step as it is now (an edit to the same
+    /// content, and a first post is kept single by its nonce).
+    /// </summary>
+    public static bool IsRedoable(string kind) => kind == StoredNames.WorkKinds[typeof(RenderStepWork)];
+
     public static string Of(Type workType) =>
         StoredNames.WorkKinds.TryGetValue(workType, out var kind)
             ? kind

@@ -1,4 +1,5 @@
 using StepView = Bot.Core.Ports.StepView;
+using System.Collections.Concurrent;
 using Bot.Core.Domain;
 using Bot.Core.Engine;
 using Bot.Core.Ports;
@@ -45,27 +46,43 @@ public sealed class StepQueries(BotDatabase database) : IStepReader
         FROM steps s JOIN runs r ON r.id = s.run_id WHERE s.id = @id
         """;
 
+    // Where a posted step lives never changes (the first stored thread and message ids win), so a
+    // vote on it finds its run without a round trip once its place was read with both ids; the
+    // engine still refuses a step that is over or decided. Cleared when full, so memory stays flat.
+    private const int PlaceCapacity = 4096;
+    private readonly ConcurrentDictionary<long, StepPlace> _postedPlaces = new();
+
     public async Task<Result<StepPlace>> GetPlaceAsync(StepId stepId, CancellationToken cancellationToken = default)
     {
+        if (_postedPlaces.TryGetValue(stepId.Value, out var known)) return known;
         await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
         var place = await c.QuerySingleOrDefaultAsync<StepPlace>(new CommandDefinition(PlaceSql, new { id = stepId.Value }, cancellationToken: cancellationToken));
-        return place is null ? DataErrors.UnknownStep(stepId) : place;
+        if (place is null) return DataErrors.UnknownStep(stepId);
+        if (place is { Thread: not null, Message: not null })
+        {
+            if (_postedPlaces.Count >= PlaceCapacity) _postedPlaces.Clear();
+            _postedPlaces[stepId.Value] = place;
+        }
+        return place;
     }
 
-    public async Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
-    {
-        const string find = "SELECT id FROM steps WHERE run_id = @run AND number = @number";
-        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        var id = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(find, new { run = runId.Value, number = stepNumber }, cancellationToken: cancellationToken));
-        return id is long stepId ? await GetStepAsync(new StepId(stepId), cancellationToken) : DataErrors.UnknownStep(runId, stepNumber);
-    }
+    // The same statements with the step found by its run and number, in the same round trip (a
+    // render reads its step this way, 50 times a second when Discord lets it).
+    private static readonly string SqlByNumber = Sql.Replace("@id", "(SELECT id FROM steps WHERE run_id = @run AND number = @number)", StringComparison.Ordinal);
 
-    public async Task<Result<StepView>> GetStepAsync(StepId stepId, CancellationToken cancellationToken = default)
+    public async Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default) =>
+        await ReadAsync(new CommandDefinition(SqlByNumber, new { run = runId.Value, number = stepNumber }, cancellationToken: cancellationToken))
+            ?? DataErrors.UnknownStep(runId, stepNumber);
+
+    public async Task<Result<StepView>> GetStepAsync(StepId stepId, CancellationToken cancellationToken = default) =>
+        await ReadAsync(new CommandDefinition(Sql, new { id = stepId.Value }, cancellationToken: cancellationToken)) ?? DataErrors.UnknownStep(stepId);
+
+    private async Task<Result<StepView>?> ReadAsync(CommandDefinition command)
     {
-        await using var c = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        using var grid = await c.QueryMultipleAsync(new CommandDefinition(Sql, new { id = stepId.Value }, cancellationToken: cancellationToken));
+        await using var c = await database.DataSource.OpenConnectionAsync(command.CancellationToken);
+        using var grid = await c.QueryMultipleAsync(command);
         var s = await grid.ReadSingleOrDefaultAsync<StepRow>();
-        if (s is null) return DataErrors.UnknownStep(stepId);
+        if (s is null) return null;
         var decision = await grid.ReadSingleOrDefaultAsync<Decision>();
         var candidates = (await grid.ReadAsync<Candidate>()).ToList();
         var votes = (await grid.ReadAsync<Vote>()).ToList();

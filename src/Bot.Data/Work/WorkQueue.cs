@@ -118,15 +118,26 @@ public sealed partial class WorkQueue(BotDatabase database, TimeProvider timePro
         return claimed;
     }
 
-    /// <summary>Marks a claimed item done; false when the lease was lost (recovery gave it to someone else).</summary>
-    public async Task<bool> CompleteAsync(long id, string workerId, CancellationToken cancellationToken = default)
+    private const string CompleteSql = """
+        UPDATE work_items SET status = 'done', completed_at = @now, locked_by = NULL, locked_at = NULL, locked_until = NULL, last_error = NULL
+        WHERE id = @id AND status = 'running' AND locked_by = @worker
+        """;
+
+    // Committed without waiting for the WAL flush (it follows within wal_writer_delay). Visible to
+    // every process at once; only a crash of the database server itself in that moment can lose it.
+    private const string CompleteLazilySql = "BEGIN;\nSET LOCAL synchronous_commit = off;\n" + CompleteSql + ";\nCOMMIT";
+
+    /// <summary>
+    /// Marks a claimed item done; false when the lease was lost (recovery gave it to someone else).
+    /// <paramref name="lazily"/>: for work that is safe to do again (<see cref="WorkKinds.IsRedoable"/>),
+    /// the commit does not wait for the disk. Losing it costs one repeat of the work; waiting for it
+    /// added a WAL flush per render to the ones the votes wait for (docs/benchmarks.md, session 8).
+    /// </summary>
+    public async Task<bool> CompleteAsync(long id, string workerId, bool lazily = false, CancellationToken cancellationToken = default)
     {
-        const string sql = """
-            UPDATE work_items SET status = 'done', completed_at = @now, locked_by = NULL, locked_at = NULL, locked_until = NULL, last_error = NULL
-            WHERE id = @id AND status = 'running' AND locked_by = @worker
-            """;
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker = workerId, now = timeProvider.GetUtcNow() }, cancellationToken: cancellationToken));
+        var updated = await connection.ExecuteAsync(new CommandDefinition(lazily ? CompleteLazilySql : CompleteSql,
+            new { id, worker = workerId, now = timeProvider.GetUtcNow() }, cancellationToken: cancellationToken));
         if (updated == 0) LogLeaseLost(_logger, id, workerId);
         return updated > 0;
     }

@@ -156,7 +156,7 @@ public sealed partial class WorkerService(
         if (result.Error is { } error)
             await faults.RetryAsync(ct => queue.FailAsync(work.Id, WorkerId, error.ToString(), error.IsTransient || outage, countAttempt: !outage, ct), cancellationToken);
         else
-            await faults.RetryAsync(ct => queue.CompleteAsync(work.Id, WorkerId, ct), cancellationToken);
+            await faults.RetryAsync(ct => queue.CompleteAsync(work.Id, WorkerId, Json.WorkKinds.IsRedoable(kind), ct), cancellationToken);
     }
 
     /// <summary>

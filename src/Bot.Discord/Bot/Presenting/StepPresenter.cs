@@ -51,10 +51,12 @@ public sealed partial class StepPresenter(
 
     public async Task<Result> RenderStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
     {
-        var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (!thread.IsSuccess) return thread.Error!;
         var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return loaded.Error!;
+        // A run's thread never changes once it has one, and the step's read names it: only a run
+        // without one yet needs the directory (which opens a sub-run's or fork's thread).
+        var thread = DiscordRefs.Snowflake(loaded.Value.Thread) is { } known ? known : await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (!thread.IsSuccess) return thread.Error!;
         using (await _stepLocks.AcquireAsync(loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         await using (await clusterLocks.AcquireAsync(ClusterLock.StepMessage, loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         {
