@@ -126,7 +126,7 @@ public class BotHarness : IAsyncLifetime
     /// <summary>Claims the pending render work from the work queue and runs the production handler on it, as the worker would.</summary>
     public async Task RunPendingRenderWorkAsync()
     {
-        var handler = new RenderStepHandler(Get<IStepPresenter>(), Get<IStepReader>());
+        var handler = new RenderStepHandler(Get<IStepPresenter>());
         var queue = Get<WorkQueue>();
         var claimed = await queue.ClaimAsync("harness", 100);
         Assert.Contains(claimed, c => c.Item is RenderStepWork);

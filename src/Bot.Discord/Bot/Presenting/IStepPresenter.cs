@@ -9,7 +9,10 @@ namespace Bot.Discord.Bot.Presenting;
 /// </summary>
 public interface IStepPresenter
 {
-    /// <summary>Posts the step message, or edits it to the step's current content when it exists.</summary>
+    /// <summary>
+    /// Posts the step message (after the previous step's result, when the step has no message yet),
+    /// or edits it to the step's current content when it exists.
+    /// </summary>
     Task<Result> RenderStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default);
 
     /// <summary>Posts what the step's action returned (the full text attached when long).</summary>

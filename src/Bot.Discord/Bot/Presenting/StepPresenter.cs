@@ -57,6 +57,14 @@ public sealed partial class StepPresenter(
         // without one yet needs the directory (which opens a sub-run's or fork's thread).
         var thread = DiscordRefs.Snowflake(loaded.Value.Thread) is { } known ? known : await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
         if (!thread.IsSuccess) return thread.Error!;
+        // Before the step's first message, the previous step's result, so the thread reads in order;
+        // later revisions must not repeat it. A retry after a crash between the two posts is caught
+        // by the result's nonce.
+        if (stepNumber > 1 && loaded.Value.Message is null)
+        {
+            var observed = await PostObservationAsync(runId, stepNumber - 1, cancellationToken).ConfigureAwait(false);
+            if (observed.Error is { } error) return error;
+        }
         using (await _stepLocks.AcquireAsync(loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         await using (await clusterLocks.AcquireAsync(ClusterLock.StepMessage, loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
         {
