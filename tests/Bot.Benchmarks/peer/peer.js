@@ -13,6 +13,11 @@ const env = (name) => {
   return value;
 };
 
+// PEER_PAD_BYTES=<n>, a diagnostic: each vote's history row also carries n bytes that do not
+// compress, so the peer can write about as much WAL per vote as the bot does.
+const padBytes = Number(process.env.PEER_PAD_BYTES ?? 0);
+const pad = () => (padBytes > 0 ? require('node:crypto').randomBytes(Math.ceil(padBytes / 2)).toString('hex').slice(0, padBytes) : null);
+
 const pool = new Pool({ connectionString: env('PEER_POSTGRES'), max: 16 });
 const contractorRole = env('PEER_CONTRACTOR_ROLE');
 const client = new Client({
@@ -48,7 +53,7 @@ async function onVote(interaction) {
       `INSERT INTO peer_votes (step_id, voter, option, cast_at) VALUES ($1, $2, $3, now())
        ON CONFLICT (step_id, voter) DO UPDATE SET option = EXCLUDED.option, cast_at = EXCLUDED.cast_at`,
       [step, interaction.user.id, option]);
-    await db.query('INSERT INTO peer_vote_history (step_id, voter, option, cast_at) VALUES ($1, $2, $3, now())', [step, interaction.user.id, option]);
+    await db.query('INSERT INTO peer_vote_history (step_id, voter, option, cast_at, pad) VALUES ($1, $2, $3, now(), $4)', [step, interaction.user.id, option, pad()]);
     tally = (await db.query('SELECT option, count(*)::int AS n FROM peer_votes WHERE step_id = $1 GROUP BY option ORDER BY option', [step])).rows;
     await db.query('COMMIT');
   } catch (error) {
@@ -89,6 +94,6 @@ readline.createInterface({ input: process.stdin }).on('line', async (line) => {
   await pool.query(`CREATE TABLE IF NOT EXISTS peer_votes (step_id bigint NOT NULL, voter text NOT NULL, option int NOT NULL,
                     cast_at timestamptz NOT NULL, PRIMARY KEY (step_id, voter))`);
   await pool.query(`CREATE TABLE IF NOT EXISTS peer_vote_history (id bigserial PRIMARY KEY, step_id bigint NOT NULL, voter text NOT NULL,
-                    option int NOT NULL, cast_at timestamptz NOT NULL)`);
+                    option int NOT NULL, cast_at timestamptz NOT NULL, pad text)`);
   await client.login(env('PEER_TOKEN'));
 })().catch((error) => { console.error('peer: ' + error.stack); process.exit(1); });
