@@ -51,35 +51,49 @@ public sealed partial class StepPresenter(
 
     public async Task<Result> RenderStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
     {
-        var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
-        if (!loaded.IsSuccess) return loaded.Error!;
-        // A run's thread never changes once it has one, and the step's read names it: only a run
-        // without one yet needs the directory (which opens a sub-run's or fork's thread).
-        var thread = DiscordRefs.Snowflake(loaded.Value.Thread) is { } known ? known : await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (!thread.IsSuccess) return thread.Error!;
-        // Before the step's first message, the previous step's result, so the thread reads in order;
-        // later revisions must not repeat it. A retry after a crash between the two posts is caught
-        // by the result's nonce.
-        if (stepNumber > 1 && loaded.Value.Message is null)
+        var rendered = await RenderLockedAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
+        if (rendered.Error?.Code != NoThreadYetCode) return rendered;
+        // A run without a thread yet: the directory opens a sub-run's or fork's under the run's own
+        // locks, never inside a step's, and the step is rendered again, its read now naming it.
+        var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
+        return thread.IsSuccess ? await RenderLockedAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false) : thread.Error!;
+    }
+
+    private const string NoThreadYetCode = "run_thread_not_read";
+
+    // Locked by run and number rather than by step id, so that the step is read once, under the
+    // lock: concurrent renders (of any process) end with the newest revision and only the first
+    // posts; the others see its stored id and edit. The run id in the low bits spreads runs over
+    // the in-process stripes; two steps folding to one key only wait for each other.
+    private static long StepLockKey(RunId runId, int stepNumber) => ((long)stepNumber << 40) ^ runId.Value;
+
+    private async Task<Result> RenderLockedAsync(RunId runId, int stepNumber, CancellationToken cancellationToken)
+    {
+        var key = StepLockKey(runId, stepNumber);
+        using (await _stepLocks.AcquireAsync(key, cancellationToken).ConfigureAwait(false))
+        await using (await clusterLocks.AcquireAsync(ClusterLock.StepMessage, key, cancellationToken).ConfigureAwait(false))
         {
-            var observed = await PostObservationAsync(runId, stepNumber - 1, cancellationToken).ConfigureAwait(false);
-            if (observed.Error is { } error) return error;
-        }
-        using (await _stepLocks.AcquireAsync(loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
-        await using (await clusterLocks.AcquireAsync(ClusterLock.StepMessage, loaded.Value.StepId.Value, cancellationToken).ConfigureAwait(false))
-        {
-            // Re-read under the lock so concurrent renders (of any process) end with the newest revision
-            // and only the first posts; the others see its stored id and edit.
-            loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
+            var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
             if (!loaded.IsSuccess) return loaded.Error!;
             var step = loaded.Value;
+            // A run's thread never changes once it has one, and the step's read names it.
+            if (DiscordRefs.Snowflake(step.Thread) is not { } thread)
+                return new Error(NoThreadYetCode, $"Run {runId} has no thread yet.", IsTransient: true);
+            // Before the step's first message, the previous step's result, so the thread reads in order;
+            // later revisions must not repeat it. A retry after a crash between the two posts is caught
+            // by the result's nonce.
+            if (stepNumber > 1 && step.Message is null)
+            {
+                var observed = await PostObservationAsync(runId, stepNumber - 1, cancellationToken).ConfigureAwait(false);
+                if (observed.Error is { } error) return error;
+            }
             var rendered = WebPageButton.Add(StepRenderer.Render(step, time.GetUtcNow()), webPages?.StepPage(runId, stepNumber));
             if (DiscordRefs.Snowflake(step.Message) is { } existing)
             {
-                var edited = await messages.EditMessageAsync(thread.Value, existing, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var edited = await messages.EditMessageAsync(thread, existing, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return edited.IsSuccess ? Result.Ok() : edited.Error!;
             }
-            var created = await messages.CreateMessageAsync(thread.Value, rendered.Message with
+            var created = await messages.CreateMessageAsync(thread, rendered.Message with
             {
                 Nonce = Nonce("s", step.StepId.Value),
                 EnforceNonce = true,
@@ -95,7 +109,7 @@ public sealed partial class StepPresenter(
             if (stored != created.Value.Id)
             {
                 // Another process stored its message first: bring that one up to date instead.
-                var edited = await messages.EditMessageAsync(thread.Value, stored, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var edited = await messages.EditMessageAsync(thread, stored, rendered.ToEdit(), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return edited.IsSuccess ? Result.Ok() : edited.Error!;
             }
             return Result.Ok();
