@@ -71,13 +71,17 @@ public sealed class StepQueries(BotDatabase database) : IStepReader
     private static readonly string SqlByNumber = Sql.Replace("@id", "(SELECT id FROM steps WHERE run_id = @run AND number = @number)", StringComparison.Ordinal);
 
     public async Task<Result<StepView>> GetStepAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default) =>
-        await ReadAsync(new CommandDefinition(SqlByNumber, new { run = runId.Value, number = stepNumber }, cancellationToken: cancellationToken))
-            ?? DataErrors.UnknownStep(runId, stepNumber);
+        await ReadAsync(new CommandDefinition(SqlByNumber, new { run = runId.Value, number = stepNumber }, cancellationToken: cancellationToken)) is { } step
+            ? step
+            : DataErrors.UnknownStep(runId, stepNumber);
 
     public async Task<Result<StepView>> GetStepAsync(StepId stepId, CancellationToken cancellationToken = default) =>
-        await ReadAsync(new CommandDefinition(Sql, new { id = stepId.Value }, cancellationToken: cancellationToken)) ?? DataErrors.UnknownStep(stepId);
+        await ReadAsync(new CommandDefinition(Sql, new { id = stepId.Value }, cancellationToken: cancellationToken)) is { } step
+            ? step
+            : DataErrors.UnknownStep(stepId);
 
-    private async Task<Result<StepView>?> ReadAsync(CommandDefinition command)
+    /// <summary>The step the command's statements name, or null when there is no such step.</summary>
+    private async Task<StepView?> ReadAsync(CommandDefinition command)
     {
         await using var c = await database.DataSource.OpenConnectionAsync(command.CancellationToken);
         using var grid = await c.QueryMultipleAsync(command);
