@@ -70,6 +70,28 @@ public sealed class LiveAndAccessibilityTests(WebFixture web) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_link_pressed_before_the_list_changes_and_released_after_still_opens()
+    {
+        var commands = web.Services.GetRequiredService<IRunCommands>();
+        var run = (await commands.StartRunAsync(new StartRunRequest("pressed-task", "Clicked while the list moves.", "fake-model-1", Scenario.Settings, Scenario.Researcher))).Value;
+        var page = await web.SignedInAsync(Scenario.Alice, WebRole.Contractor);
+        var link = page.Locator($"table.runs a[href='/runs/{run}']");
+        await Assertions.Expect(link).ToBeVisibleAsync();
+        var box = (await link.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        await page.Mouse.DownAsync();
+
+        // A run started while the button is down redraws the list under the pointer.
+        await commands.StartRunAsync(new StartRunRequest("moving-task", "Arrives mid-click.", "fake-model-1", Scenario.Settings, Scenario.Researcher));
+        var version = await web.Services.GetRequiredService<IRunBrowser>().GetListVersionAsync();
+        await Assertions.Expect(page.Locator("#runs-live")).ToHaveAttributeAsync("data-seen", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Mouse.UpAsync();
+
+        await page.WaitForURLAsync($"{web.BaseUrl}runs/{run}", WebFixture.Navigated);
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("pressed-task");
+    }
+
+    [Fact]
     public async Task The_tree_can_be_walked_with_the_keyboard_and_enter_opens_a_run()
     {
         var page = await web.SignedInAsync(Scenario.Alice, WebRole.Contractor);

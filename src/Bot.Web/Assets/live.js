@@ -10,6 +10,21 @@
   // What the region shows, as the parser serialises it: a change elsewhere in the run (its version
   // moved, this page's content did not) swaps nothing, so nothing is replaced under the pointer.
   let shown = region.innerHTML;
+  // A swap between a press and its release would take the click away from what was pressed (the
+  // pressed link is gone when the button comes up): while a pointer is down in the region, the
+  // newest content waits, and goes in once the click that ends the press has been handled.
+  let pressed = false;
+  let waiting = null;
+  region.addEventListener("pointerdown", function () { pressed = true; }, true);
+  for (const type of ["pointerup", "pointercancel"]) {
+    document.addEventListener(type, function () {
+      pressed = false;
+      if (waiting === null) return;
+      const html = waiting;
+      waiting = null;
+      setTimeout(function () { swap(html); }, 0);
+    }, true);
+  }
   const source = new EventSource(region.dataset.live + "?since=" + encodeURIComponent(version));
   source.addEventListener("changed", async function (event) {
     version = event.data;
@@ -25,16 +40,23 @@
       current.dataset.seen = version;
       if (next.innerHTML === shown) return;
       shown = next.innerHTML;
-      const open = Array.from(current.querySelectorAll("details[open]")).map(d => d.id).filter(Boolean);
-      const focused = focusKey(current);
-      current.innerHTML = next.innerHTML;
-      open.forEach(o => { const d = document.getElementById(o); if (d) d.open = true; });
-      // A keyboard user inside the region keeps their place: the same link or control gets focus again.
-      if (focused) { const again = current.querySelector(focused); if (again) again.focus({ preventScroll: true }); }
+      if (pressed) waiting = shown;
+      else swap(shown);
     } catch (e) {
       // A failed refresh is retried on the next change.
     }
   });
+
+  function swap(html) {
+    const current = document.getElementById(id);
+    if (!current) return;
+    const open = Array.from(current.querySelectorAll("details[open]")).map(d => d.id).filter(Boolean);
+    const focused = focusKey(current);
+    current.innerHTML = html;
+    open.forEach(o => { const d = document.getElementById(o); if (d) d.open = true; });
+    // A keyboard user inside the region keeps their place: the same link or control gets focus again.
+    if (focused) { const again = current.querySelector(focused); if (again) again.focus({ preventScroll: true }); }
+  }
   source.addEventListener("ended", function () { source.close(); });
 
   // A selector that finds the focused element again in the swapped-in content (by id, else by link target).
