@@ -269,9 +269,8 @@ public static class InteractionBenchmark
     private static long ParseTotal(string line) =>
         System.Text.RegularExpressions.Regex.Match(line, @"(\d+) \(\s*[\d.]+\)\s*$") is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
 
-    /// <summary>The server's WAL position in bytes: what the commits in between wrote (and had to flush).</summary>
     /// <summary>
-    /// The WAL's position, how often it was flushed (pg_stat_wal.wal_sync) and how many transactions
+    /// The WAL's position (bytes: what the commits in between wrote and had to flush), how often it was flushed (pg_stat_wal.wal_sync) and how many transactions
     /// committed in the cluster. Backends publish their counters at most once a second, so the
     /// counts over a window are good to about a second's worth.
     /// </summary>

@@ -22,6 +22,8 @@ internal sealed class WaitSampler : IAsyncDisposable
     private readonly Dictionary<string, int> _counts = [];
     private readonly Dictionary<int, double> _inFlush = [];
     private readonly List<(double At, double Ms)> _slowFlushes = [];
+    // BENCH_WAITS_FILE=<path>: every sample, to place a stall the bot reports against what the server did.
+    private readonly string? _timelineFile = Environment.GetEnvironmentVariable("BENCH_WAITS_FILE") is { Length: > 0 } f ? f : null;
     private readonly List<string> _timeline = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _samples;
@@ -57,8 +59,9 @@ internal sealed class WaitSampler : IAsyncDisposable
                 _inFlush.Remove(pid);
                 EndFlush(since, now);
             }
-            _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"  {now / 1000:F2} s: {rows.Count} backends")
-                + string.Concat(rows.Select(r => $"\n      {r.backend} {r.type ?? "CPU"}:{r.wait} {r.query}")));
+            if (_timelineFile is not null)
+                _timeline.Add(string.Create(CultureInfo.InvariantCulture, $"  {now / 1000:F2} s: {rows.Count} backends")
+                    + string.Concat(rows.Select(r => $"\n      {r.backend} {r.type ?? "CPU"}:{r.wait} {r.query}")));
             try { await Task.Delay(IntervalMs, _stop.Token); } catch (OperationCanceledException) { }
         }
         foreach (var since in _inFlush.Values) EndFlush(since, _clock.Elapsed.TotalMilliseconds);
@@ -80,8 +83,7 @@ internal sealed class WaitSampler : IAsyncDisposable
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,6}  {key}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"WAL flushes of at least {SlowFlushMs} ms ({_label}): {_slowFlushes.Count}; {string.Join(", ", _slowFlushes.Select(f => $"{f.Ms:F0} ms at {f.At:F1} s"))}"));
-        // BENCH_WAITS_FILE=<path>: every sample, to place a stall the bot reports against what the server did.
-        if (Environment.GetEnvironmentVariable("BENCH_WAITS_FILE") is { Length: > 0 } file) await File.AppendAllLinesAsync(file, [$"== {_label}", .. _timeline]);
+        if (_timelineFile is not null) await File.AppendAllLinesAsync(_timelineFile, [$"== {_label}", .. _timeline]);
         _stop.Dispose();
     }
 }

@@ -47,6 +47,8 @@
     }
   });
 
+  source.addEventListener("ended", function () { source.close(); });
+
   function swap(html) {
     const current = document.getElementById(id);
     if (!current) return;
@@ -57,7 +59,6 @@
     // A keyboard user inside the region keeps their place: the same link or control gets focus again.
     if (focused) { const again = current.querySelector(focused); if (again) again.focus({ preventScroll: true }); }
   }
-  source.addEventListener("ended", function () { source.close(); });
 
   // A selector that finds the focused element again in the swapped-in content (by id, else by link target).
   function focusKey(container) {

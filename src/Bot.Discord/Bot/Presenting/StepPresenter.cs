@@ -84,7 +84,7 @@ public sealed partial class StepPresenter(
             // by the result's nonce.
             if (stepNumber > 1 && step.Message is null)
             {
-                var observed = await PostObservationAsync(runId, stepNumber - 1, cancellationToken).ConfigureAwait(false);
+                var observed = await PostObservationAsync(thread, runId, stepNumber - 1, cancellationToken).ConfigureAwait(false);
                 if (observed.Error is { } error) return error;
             }
             var rendered = WebPageButton.Add(StepRenderer.Render(step, time.GetUtcNow()), webPages?.StepPage(runId, stepNumber));
@@ -158,7 +158,12 @@ public sealed partial class StepPresenter(
     public async Task<Result> PostObservationAsync(RunId runId, int stepNumber, CancellationToken cancellationToken = default)
     {
         var thread = await ThreadOfAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (!thread.IsSuccess) return thread.Error!;
+        return thread.IsSuccess ? await PostObservationAsync(thread.Value, runId, stepNumber, cancellationToken).ConfigureAwait(false) : thread.Error!;
+    }
+
+    /// <summary>The result posted in a thread the caller has already found (a render, from the step it read).</summary>
+    private async Task<Result> PostObservationAsync(ulong thread, RunId runId, int stepNumber, CancellationToken cancellationToken)
+    {
         var loaded = await steps.GetStepAsync(runId, stepNumber, cancellationToken).ConfigureAwait(false);
         if (!loaded.IsSuccess) return loaded.Error!;
         if (loaded.Value.Observation is not { } observation) return Result.Ok();
@@ -178,7 +183,7 @@ public sealed partial class StepPresenter(
             Nonce = Nonce("o", loaded.Value.StepId.Value),
             EnforceNonce = true,
         };
-        var posted = await messages.CreateMessageAsync(thread.Value, message, files, cancellationToken).ConfigureAwait(false);
+        var posted = await messages.CreateMessageAsync(thread, message, files, cancellationToken).ConfigureAwait(false);
         return posted.IsSuccess ? Result.Ok() : posted.Error!;
     }
 
