@@ -155,7 +155,9 @@ public sealed class ParticipationTests(BotHarness h) : IClassFixture<BotHarness>
         Assert.Contains("paused", Text(await h.Fake.WaitForResponseAsync(pause)), StringComparison.Ordinal);
         Assert.Equal("paused", await ScalarAsync<string>("SELECT status FROM runs WHERE id = @id", new { id = run.Run.Value }));
 
-        var vote = await h.Fake.ClickButtonAsync(run.Thread, run.Message, CustomIds.Vote(run.Step, 1), FakeUser.Alice, BotHarness.Contractor);
+        // The paused step's render may already have disabled the buttons; a client that had not
+        // received that edit can still click, and the bot must refuse it.
+        var vote = await h.Fake.ClickButtonAsSeenBeforeAsync(run.Thread, run.Message, CustomIds.Vote(run.Step, 1), FakeUser.Alice, BotHarness.Contractor);
         Assert.Contains("paused", Text(await h.Fake.WaitForResponseAsync(vote)), StringComparison.Ordinal);
         Assert.Empty(await h.VotesAsync(run.Step));
         h.Fake.AssertNoViolations();

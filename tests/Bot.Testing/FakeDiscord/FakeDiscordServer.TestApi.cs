@@ -51,6 +51,16 @@ public sealed partial class FakeDiscordServer
         return InjectAsync(channelId, 3, new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 }, user, roles, message);
     }
 
+    /// <summary>
+    /// A click from a client that still shows an earlier version of the message: Discord delivers
+    /// it even when the bot has since disabled the button (the edit had not reached that client).
+    /// </summary>
+    public Task<FakeInteraction> ClickButtonAsSeenBeforeAsync(ulong channelId, ulong messageId, string customId, FakeUser? user = null, IEnumerable<ulong>? roles = null)
+    {
+        var message = RequireComponent(channelId, messageId, customId, 2, mayBeDisabled: true);
+        return InjectAsync(channelId, 3, new JsonObject { ["custom_id"] = customId, ["component_type"] = 2 }, user, roles, message);
+    }
+
     public Task<FakeInteraction> SelectAsync(ulong channelId, ulong messageId, string customId, IEnumerable<string> values, FakeUser? user = null, IEnumerable<ulong>? roles = null)
     {
         var message = RequireComponent(channelId, messageId, customId, 3);
@@ -172,7 +182,7 @@ public sealed partial class FakeDiscordServer
         return data;
     }
 
-    private FakeMessage RequireComponent(ulong channelId, ulong messageId, string customId, int componentType)
+    private FakeMessage RequireComponent(ulong channelId, ulong messageId, string customId, int componentType, bool mayBeDisabled = false)
     {
         var message = Store.FindMessage(messageId);
         if (message is null || message.ChannelId != channelId)
@@ -184,7 +194,7 @@ public sealed partial class FakeDiscordServer
         {
             throw new ArgumentException($"Message {messageId} has no component of type {componentType} with custom_id '{customId}' (has: {string.Join(", ", message.CustomIds())}).");
         }
-        if (component["disabled"]?.GetValue<bool>() == true)
+        if (!mayBeDisabled && component["disabled"]?.GetValue<bool>() == true)
         {
             throw new InvalidOperationException($"Component '{customId}' is disabled; Discord would not let a user click it.");
         }
